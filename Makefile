@@ -1,0 +1,40 @@
+# The two commands a fresh clone needs (see README):
+#   make run    install into .venv/ and run the main job on the embedded default (outputs/ ...)
+#   make test   install what the tests need (incl. a browser) and run lint, format check and tests
+VENV    := .venv
+PY      := $(VENV)/bin/python
+PIP     := $(PY) -m pip install --quiet --disable-pip-version-check
+
+.PHONY: run test install install-test lint format clean bench
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
+	$(PIP) --upgrade pip
+	$(PIP) -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) -e ".[test]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(VENV)/bin/abm run baseline
+
+test: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest
+
+lint: install-test
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	$(PY) benchmarks/bench_run.py
+
+clean:
+	rm -rf $(VENV) outputs .pytest_cache .ruff_cache
