@@ -1,0 +1,114 @@
+"""Calibration data (facts, not levers): ``params/minerals.toml`` as numpy arrays.
+
+Each number in the TOML file carries a ``*_source`` key (USGS MCS 2025, the seed
+articles, public_figures.csv); this module only reads and checks them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from abm.params.scenario import ScenarioError, read_toml
+from abm.params.schema import COUNTRIES, MINERALS
+
+PARAMS_DIR = Path(__file__).resolve().parents[2] / "params"
+MINERAL_FIELDS = (
+    "price_usd_per_t",
+    "price_volatility_frac_per_year",
+    "production_t",
+    "world_production_t",
+    "top_row_supplier_share_frac",
+    "reserves_t",
+    "consumption_t",
+    "us_net_import_reliance_frac",
+    "na_import_dependency_frac",
+    "demand_growth_frac_per_year",
+    "shipped_t_per_t",
+    "critical",
+    "precious",
+)
+
+
+@dataclass(frozen=True)
+class MineralData:
+    """Per-mineral arrays (index order = ``schema.MINERALS``; countries = ``schema.COUNTRIES``)."""
+
+    labels: tuple[str, ...]
+    price_usd_per_t: np.ndarray  # (M,)
+    volatility_frac_per_year: np.ndarray  # (M,)
+    production_t: np.ndarray  # (C, M) 2024 mine production
+    world_production_t: np.ndarray  # (M,)
+    row_top_share_frac: np.ndarray  # (M,)
+    reserves_t: np.ndarray  # (C, M)
+    consumption_t: np.ndarray  # (C, M) 2024 consumption
+    us_nir_frac: np.ndarray  # (M,)
+    na_dependency_frac: np.ndarray  # (M,)
+    demand_growth_frac_per_year: np.ndarray  # (M,)
+    shipped_t_per_t: np.ndarray  # (M,)
+    critical: np.ndarray  # (M,) bool
+    precious: np.ndarray  # (M,) bool
+
+    @property
+    def critical_minerals(self) -> list[str]:
+        """Names of the minerals flagged critical."""
+        return [m for m, c in zip(MINERALS, self.critical, strict=True) if c]
+
+
+def _by_country(entry: dict, key: str, where: str) -> list[float]:
+    table = entry.get(key)
+    if not isinstance(table, dict):
+        raise ScenarioError(f"{where}: {key}: expected a table {{ US = ..., MX = ..., CA = ... }}")
+    try:
+        return [float(table[c]) for c in COUNTRIES]
+    except KeyError as exc:
+        raise ScenarioError(f"{where}: {key}: missing country {exc.args[0]}") from None
+
+
+@cache
+def load_minerals(path: Path | None = None) -> MineralData:
+    """Read and check ``params/minerals.toml``."""
+    path = path or PARAMS_DIR / "minerals.toml"
+    raw = read_toml(path)
+    unknown = set(raw) - set(MINERALS)
+    if unknown:
+        raise ScenarioError(f"{path}: unknown mineral table(s) {', '.join(sorted(unknown))}")
+    cols: dict[str, list] = {f: [] for f in MINERAL_FIELDS}
+    labels = []
+    for m in MINERALS:
+        where = f"{path}: [{m}]"
+        entry = raw.get(m)
+        if entry is None:
+            raise ScenarioError(f"{path}: missing table [{m}]")
+        for f in MINERAL_FIELDS:
+            if f not in entry:
+                raise ScenarioError(f"{where}: missing key {f}")
+            if f in ("production_t", "reserves_t", "consumption_t"):
+                cols[f].append(_by_country(entry, f, where))
+            elif f in ("critical", "precious"):
+                cols[f].append(bool(entry[f]))
+            else:
+                cols[f].append(float(entry[f]))
+        labels.append(str(entry.get("label", m)))
+    dep = np.array(cols["na_import_dependency_frac"])
+    if np.any((dep < 0) | (dep > 1)):
+        raise ScenarioError(f"{path}: na_import_dependency_frac must lie in [0, 1]")
+    return MineralData(
+        labels=tuple(labels),
+        price_usd_per_t=np.array(cols["price_usd_per_t"]),
+        volatility_frac_per_year=np.array(cols["price_volatility_frac_per_year"]),
+        production_t=np.array(cols["production_t"]).T,
+        world_production_t=np.array(cols["world_production_t"]),
+        row_top_share_frac=np.array(cols["top_row_supplier_share_frac"]),
+        reserves_t=np.array(cols["reserves_t"]).T,
+        consumption_t=np.array(cols["consumption_t"]).T,
+        us_nir_frac=np.array(cols["us_net_import_reliance_frac"]),
+        na_dependency_frac=dep,
+        demand_growth_frac_per_year=np.array(cols["demand_growth_frac_per_year"]),
+        shipped_t_per_t=np.array(cols["shipped_t_per_t"]),
+        critical=np.array(cols["critical"], dtype=bool),
+        precious=np.array(cols["precious"], dtype=bool),
+    )

@@ -1,0 +1,258 @@
+"""Scenario files: loading, inheritance, scheduled policy changes, overrides, validation.
+
+A scenario file is TOML. Levers are tables following their dotted names
+(``[government.MX]`` / ``royalty_rate = 0.085``); ``inherits = "baseline"`` starts from
+another scenario; ``[[schedule]]`` entries change levers at a date::
+
+    inherits = "baseline"
+    description = "..."
+    [government.MX]
+    royalty_rate = 0.075
+    [[schedule]]
+    date = "2026-07"
+    label = "USMCA review"
+    set = { "trade.rules_of_origin" = "geological_origin" }
+
+Every problem raises :class:`ScenarioError` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from abm.params.schema import PARAMS, Param
+
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "params" / "scenarios"
+META_KEYS = {"inherits", "description", "name", "schedule"}
+
+
+class ScenarioError(ValueError):
+    """A scenario, override or experiment file is invalid; the message names file and key."""
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    """Lever values that take effect from ``date`` (YYYY-MM) on."""
+
+    date: str
+    values: dict[str, Any]
+    label: str = ""
+
+
+@dataclass
+class Scenario:
+    """A fully resolved scenario: every declared parameter has a value."""
+
+    name: str
+    values: dict[str, Any]
+    schedule: list[PolicyChange] = field(default_factory=list)
+    description: str = ""
+    sources: list[str] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def with_overrides(self, overrides: dict[str, Any], origin: str = "--set") -> Scenario:
+        """Return a copy with ``overrides`` (dotted keys) applied and validated."""
+        values = dict(self.values)
+        for key, value in overrides.items():
+            values[key] = validate_value(key, value, origin)
+        _check_cross(values, origin)
+        return Scenario(self.name, values, list(self.schedule), self.description, self.sources)
+
+
+def parse_month(text: str, where: str, key: str = "date") -> tuple[int, int]:
+    """Parse ``YYYY-MM`` into (year, month) or raise ScenarioError."""
+    try:
+        year_s, month_s = str(text).split("-")
+        year, month = int(year_s), int(month_s)
+        if not 1 <= month <= 12 or not 1900 <= year <= 2200:
+            raise ValueError
+    except ValueError:
+        raise ScenarioError(f"{where}: {key}: {text!r} is not a month like 2026-07") from None
+    return year, month
+
+
+def validate_value(key: str, value: Any, where: str) -> Any:
+    """Check one dotted key and value against the schema."""
+    param: Param | None = PARAMS.get(key)
+    if param is None:
+        raise ScenarioError(f"{where}: unknown parameter {key!r}{_suggest(key)}")
+    try:
+        return param.check(value)
+    except ValueError as exc:
+        raise ScenarioError(f"{where}: {key}: {exc}") from None
+
+
+def _suggest(key: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, PARAMS.keys(), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested TOML tables to dotted keys (quoted dotted keys are kept as paths)."""
+    out: dict[str, Any] = {}
+    for k, v in table.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def resolve_path(name_or_path: str | Path) -> Path:
+    """A scenario name under params/scenarios/ or a path to a TOML file."""
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists() or "/" in str(name_or_path):
+        if not p.is_file():
+            raise ScenarioError(f"{p}: scenario file not found")
+        return p
+    candidate = SCENARIO_DIR / f"{name_or_path}.toml"
+    if not candidate.is_file():
+        known = ", ".join(available_scenarios()) or "none"
+        raise ScenarioError(f"unknown scenario {str(name_or_path)!r}; known: {known}")
+    return candidate
+
+
+def available_scenarios() -> list[str]:
+    """Names of the scenarios shipped under params/scenarios/."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file, turning syntax errors into ScenarioError."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Scenario:
+    """Load and fully resolve a scenario (inheritance, validation, schedule)."""
+    path = resolve_path(name_or_path).resolve()
+    if path in _chain:
+        raise ScenarioError(f"{path}: inheritance cycle through {path.name}")
+    raw = read_toml(path)
+    where = str(path)
+    parent_name = raw.get("inherits")
+    if parent_name is not None:
+        if not isinstance(parent_name, str):
+            raise ScenarioError(f"{where}: inherits: must be a scenario name or path")
+        parent_ref: str | Path = parent_name
+        if parent_name.endswith(".toml") and not Path(parent_name).is_absolute():
+            parent_ref = path.parent / parent_name
+        parent = load_scenario(parent_ref, (*_chain, path))
+        values = dict(parent.values)
+        schedule = list(parent.schedule)
+        sources = [*parent.sources, where]
+    else:
+        values, schedule, sources = {}, [], [where]
+
+    body = {k: v for k, v in raw.items() if k not in META_KEYS}
+    for key, value in flatten(body).items():
+        values[key] = validate_value(key, value, where)
+    schedule += _read_schedule(raw.get("schedule", []), where)
+    schedule.sort(key=lambda ch: parse_month(ch.date, where))
+
+    missing = [k for k in PARAMS if k not in values]
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        raise ScenarioError(
+            f"{where}: missing {len(missing)} parameter(s): {shown} "
+            '(start from the baseline with inherits = "baseline")'
+        )
+    _check_cross(values, where)
+    desc = raw.get("description", "")
+    if not isinstance(desc, str):
+        raise ScenarioError(f"{where}: description: must be a string")
+    return Scenario(path.stem, values, schedule, desc, sources)
+
+
+def _read_schedule(entries: Any, where: str) -> list[PolicyChange]:
+    if not isinstance(entries, list):
+        raise ScenarioError(f"{where}: schedule: use [[schedule]] tables")
+    changes = []
+    for i, entry in enumerate(entries):
+        loc = f"{where}: schedule[{i}]"
+        if not isinstance(entry, dict):
+            raise ScenarioError(f"{loc}: must be a table with date and set")
+        extra = set(entry) - {"date", "set", "label"}
+        if extra:
+            raise ScenarioError(f"{loc}: unknown key(s) {', '.join(sorted(extra))}")
+        if "date" not in entry or "set" not in entry:
+            raise ScenarioError(f"{loc}: needs date = \"YYYY-MM\" and set = {{...}}")
+        parse_month(entry["date"], loc)
+        if not isinstance(entry["set"], dict) or not entry["set"]:
+            raise ScenarioError(f"{loc}: set: must be a non-empty table of levers")
+        vals = {k: validate_value(k, v, loc) for k, v in flatten(entry["set"]).items()}
+        changes.append(PolicyChange(str(entry["date"]), vals, str(entry.get("label", ""))))
+    return changes
+
+
+def _check_cross(values: dict[str, Any], where: str) -> None:
+    """Checks that involve more than one parameter."""
+    if "simulation.start" in values:
+        parse_month(values["simulation.start"], where, "simulation.start")
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse ``KEY=VALUE`` where VALUE is a TOML value; a bare word is a string."""
+    if "=" not in text:
+        raise ScenarioError(f"--set {text}: expected KEY=VALUE")
+    key, raw = (s.strip() for s in text.split("=", 1))
+    if not key:
+        raise ScenarioError(f"--set {text}: empty key")
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        if raw and all(ch.isalnum() or ch in "_-." for ch in raw):
+            value = raw
+        else:
+            raise ScenarioError(f"--set {key}: {raw!r} is not a TOML value") from None
+    validate_value(key, value, "--set")
+    return key, value
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+def to_toml(scenario: Scenario, extra: dict[str, Any] | None = None) -> str:
+    """Write a resolved scenario as TOML: each dotted name is its TOML path."""
+    lines = [f"# Fully resolved scenario {scenario.name!r}", f"# from: {', '.join(scenario.sources)}"]
+    lines.append(f"name = {_toml_value(scenario.name)}")
+    lines.append(f"description = {_toml_value(scenario.description)}")
+    for k, v in (extra or {}).items():
+        lines.append(f"{k} = {_toml_value(v)}")
+    tables: dict[str, list[tuple[str, Any]]] = {}
+    for key in PARAMS:
+        table, _, leaf = key.rpartition(".")
+        tables.setdefault(table, []).append((leaf, scenario.values[key]))
+    for table, items in tables.items():
+        lines.append(f"\n[{table}]")
+        lines += [f"{leaf} = {_toml_value(v)}" for leaf, v in items]
+    for ch in scenario.schedule:
+        lines.append("\n[[schedule]]")
+        lines.append(f"date = {_toml_value(ch.date)}")
+        if ch.label:
+            lines.append(f"label = {_toml_value(ch.label)}")
+        inner = ", ".join(f"{_toml_value(k)} = {_toml_value(v)}" for k, v in ch.values.items())
+        lines.append(f"set = {{ {inner} }}")
+    return "\n".join(lines) + "\n"

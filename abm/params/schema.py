@@ -1,0 +1,304 @@
+"""Every model parameter, declared once: dotted public name, kind, unit, bounds, meaning.
+
+Values live in ``params/scenarios/baseline.toml`` (with their sources); this module only
+says what a value may be. The CLI (``--set``), the scenario loader, sweeps and the UI
+sliders all read these declarations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+COUNTRIES: tuple[str, ...] = ("US", "MX", "CA")
+COUNTRY_NAMES = {"US": "United States", "MX": "Mexico", "CA": "Canada"}
+MINERALS: tuple[str, ...] = (
+    "silver",
+    "gold",
+    "zinc",
+    "lead",
+    "copper",
+    "fluorspar",
+    "bismuth",
+    "molybdenum",
+    "lithium",
+    "graphite",
+    "rare_earths",
+    "nickel",
+    "gallium",
+    "germanium",
+)
+RULES_OF_ORIGIN = ("status_quo", "geological_origin")
+
+Kind = Literal["float", "int", "bool", "str", "minerals"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter.
+
+    ``adverse`` says which direction of change investors read as adverse (+1: an increase,
+    -1: a decrease, 0: neutral); governments use it to raise perceived policy risk.
+    ``lever`` marks the policy levers shown first in the UI.
+    """
+
+    key: str
+    kind: Kind
+    unit: str
+    doc: str
+    bounds: tuple[float, float] | None = None
+    choices: tuple[str, ...] | None = None
+    adverse: int = 0
+    lever: bool = False
+
+    def check(self, value: Any) -> Any:
+        """Return ``value`` coerced to this parameter's kind, or raise ValueError."""
+        if self.kind == "bool":
+            if not isinstance(value, bool):
+                raise ValueError(f"must be true or false, got {value!r}")
+            return value
+        if self.kind in ("float", "int"):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"must be a number ({self.unit}), got {value!r}")
+            if self.kind == "int":
+                if float(value) != int(value):
+                    raise ValueError(f"must be a whole number, got {value!r}")
+                value = int(value)
+            else:
+                value = float(value)
+            lo, hi = self.bounds if self.bounds else (float("-inf"), float("inf"))
+            if not lo <= value <= hi:
+                raise ValueError(f"{value!r} is outside its bounds [{lo:g}, {hi:g}] ({self.unit})")
+            return value
+        if self.kind == "str":
+            if not isinstance(value, str):
+                raise ValueError(f"must be a string, got {value!r}")
+            if self.choices and value not in self.choices:
+                raise ValueError(f"{value!r} is not one of {', '.join(self.choices)}")
+            return value
+        if self.kind == "minerals":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"must be a list of mineral names, got {value!r}")
+            unknown = [v for v in value if v not in MINERALS]
+            if unknown:
+                raise ValueError(
+                    f"unknown mineral(s) {', '.join(unknown)}; known: {', '.join(MINERALS)}"
+                )
+            return sorted(set(value), key=MINERALS.index)
+        raise AssertionError(f"unhandled kind {self.kind}")
+
+
+def _country_params(c: str) -> list[Param]:
+    g = f"government.{c}."
+    return [
+        Param(g + "corporate_tax_rate", "float", "frac of taxable profit",
+              "Corporate income tax rate (federal plus typical state/provincial).",
+              (0, 1), adverse=+1, lever=True),
+        Param(g + "royalty_rate", "float", "frac of operating profit (EBITDA-like)",
+              "Mining duty / provincial mining tax / state severance tax on operating profit "
+              "(Mexico: special mining duty).", (0, 1), adverse=+1, lever=True),
+        Param(g + "precious_metals_duty", "float", "frac of gold and silver revenue",
+              "Duty on gross gold/silver/platinum revenue (Mexico: extraordinary duty).",
+              (0, 1), adverse=+1, lever=True),
+        Param(g + "profit_sharing_rate", "float", "frac of taxable profit",
+              "Mandatory employee profit sharing (Mexico PTU); a cost to firms, not revenue.",
+              (0, 1), adverse=+1),
+        Param(g + "production_credit_frac", "float", "frac of critical-mineral production cost",
+              "Production tax credit on critical minerals (US 45X).", (0, 1), adverse=-1),
+        Param(g + "exploration_credit_frac", "float", "frac of exploration spending",
+              "Tax credit on exploration spending (Canada METC; critical minerals below).",
+              (0, 1), adverse=-1),
+        Param(g + "critical_exploration_credit_frac", "float",
+              "frac of critical-mineral exploration spending",
+              "Tax credit on exploration for critical minerals (Canada CMETC).", (0, 1),
+              adverse=-1),
+        Param(g + "exploration_deduction_years", "float", "years",
+              "Years over which exploration costs are deducted (1 = at once; Mexico 10 "
+              "since 2014).", (1, 30), adverse=+1),
+        Param(g + "permit_review_months", "float", "months",
+              "Minimum review time of a mine permit application (environmental assessment "
+              "and authorisations); the queue adds waiting on top.", (0, 240), adverse=+1,
+              lever=True),
+        Param(g + "permit_capacity_per_year", "float", "decisions per year",
+              "Mine permit decisions the permitting office can complete per year.",
+              (0.1, 1000), adverse=-1, lever=True),
+        Param(g + "permit_approval_frac", "float", "frac of decided applications",
+              "Share of permit decisions that approve the mine.", (0, 1), adverse=-1),
+        Param(g + "new_concessions", "bool", "true/false",
+              "Whether new mining concessions are granted (false: private exploration only "
+              "on ground already held).", adverse=-1, lever=True),
+        Param(g + "concession_years", "float", "years",
+              "Term of a new concession from grant (discovery); production beyond it is lost.",
+              (1, 200), adverse=-1, lever=True),
+        Param(g + "held_ground_access_frac", "float", "frac of exploration opportunity",
+              "Share of exploration opportunity still open on ground already held when no "
+              "new concessions are granted.", (0, 1), adverse=-1),
+        Param(g + "state_reserved_minerals", "minerals", "list of minerals",
+              "Minerals reserved to the state: no private exploration or development.",
+              adverse=+1, lever=True),
+        Param(g + "state_exploration_budget_usd", "float", "USD per year",
+              "Budget of the state exploration agency for reserved minerals.", (0, 1e11),
+              lever=True),
+        Param(g + "country_risk_premium_frac", "float", "frac per year",
+              "Risk premium added to the discount rate for projects in this country.",
+              (0, 0.5), adverse=+1),
+        Param(g + "jobs_per_musd_revenue", "float", "direct jobs per USD million revenue",
+              "Direct mining jobs per million USD of annual mine revenue.", (0, 1000)),
+        Param(g + "exploration_base_weight_frac", "float", "frac of NA private exploration",
+              "Calibrated share of North American private exploration going to this country "
+              "at the start (before responses to policy).", (0, 1)),
+    ]  # fmt: skip
+
+
+def _trade_params() -> list[Param]:
+    t = "trade."
+    params = [
+        Param(t + "rules_of_origin", "str", "choice",
+              "USMCA rules of origin for minerals: status_quo, or geological_origin (mined "
+              "in USMCA keeps origin through processing; beneficiation credits).",
+              choices=RULES_OF_ORIGIN, lever=True),
+        Param(t + "row_tariff", "float", "frac ad valorem",
+              "Tariff on mineral imports from outside USMCA.", (0, 2), lever=True),
+        Param(t + "beneficiation_credit_frac", "float", "frac of processed value",
+              "Credit on USMCA-mined material processed in the region (geological_origin "
+              "only).", (0, 1)),
+        Param(t + "status_quo_preference_capture_frac", "float", "frac of tariff preference",
+              "Under status_quo, share of the tariff preference that USMCA-mined material "
+              "captures (processing across borders can break origin).", (0, 1)),
+        Param(t + "regional_freight_usd_per_t", "float", "USD per shipped t",
+              "Ground freight, Mexican mines to US markets.", (0, 1000)),
+        Param(t + "row_freight_usd_per_t", "float", "USD per shipped t",
+              "Ocean freight, Asian suppliers to North American ports.", (0, 2000)),
+        Param(t + "regional_transit_days", "float", "days",
+              "Transit time within North America.", (0, 120)),
+        Param(t + "row_transit_days", "float", "days",
+              "Transit time from rest-of-world suppliers.", (0, 180)),
+        Param(t + "inventory_carrying_cost_frac_per_year", "float", "frac of value per year",
+              "Inventory carrying cost applied to goods in transit.", (0, 1)),
+    ]  # fmt: skip
+    for m in MINERALS:
+        params.append(
+            Param(
+                f"{t}row_export_restriction.{m}",
+                "float",
+                "frac of rest-of-world supply",
+                f"Share of rest-of-world {m} supply withheld from export (supply shock).",
+                (0, 1),
+                lever=True,
+            )
+        )
+    return params
+
+
+def _structural_params() -> list[Param]:
+    return [
+        Param("simulation.start", "str", "YYYY-MM", "First simulated month."),
+        Param("simulation.years", "int", "years", "Simulated horizon.", (1, 50)),
+        Param("simulation.population_scale", "float", "multiple of default",
+              "Scales the number of firms, investors and projects (benchmarks).", (0.1, 100)),
+        Param("firms.n_majors", "int", "firms", "Major mining companies.", (1, 10000)),
+        Param("firms.n_midtiers", "int", "firms", "Mid-tier producers.", (0, 10000)),
+        Param("firms.n_juniors", "int", "firms", "Junior explorers.", (0, 100000)),
+        Param("firms.hurdle_rate_frac", "float", "frac per year (real)",
+              "Base real discount rate for mine NPV before country and policy premia.",
+              (0, 0.5)),
+        Param("firms.exploration_frac_of_revenue", "float", "frac of revenue",
+              "Exploration budget of producers as a share of their mine revenue.", (0, 1)),
+        Param("firms.npv_response", "float", "elasticity",
+              "Exploration allocation response to a cell's expected value relative to the "
+              "start (weight ~ base x (EV/EV0)^response).", (0, 10)),
+        Param("firms.home_bias_frac", "float", "frac",
+              "Extra weight firms put on their home country.", (0, 5)),
+        Param("firms.sustaining_capex_frac_of_revenue", "float", "frac of revenue",
+              "Sustaining capital spending at producing mines.", (0, 1)),
+        Param("firms.equity_frac_of_capex", "float", "frac of capex",
+              "Share of construction capex a firm must hold in cash to start building.",
+              (0, 1)),
+        Param("investors.n_investors", "int", "investors", "Investors (funds).", (1, 10000)),
+        Param("investors.capital_usd_per_year", "float", "USD per year",
+              "Equity the investors put into junior exploration each year.", (0, 1e12)),
+        Param("investors.risk_aversion", "float", "weight",
+              "Weight of risk (country and policy premia) against expected return.", (0, 50)),
+        Param("investors.home_bias_frac", "float", "frac",
+              "Extra weight investors put on their home country.", (0, 5)),
+        Param("investors.momentum_frac", "float", "frac per month",
+              "Share of last month's allocation investors keep (inertia).", (0, 1)),
+        Param("investors.policy_uncertainty_penalty_frac", "float", "frac per year",
+              "Discount-rate premium added after an adverse policy change in a country.",
+              (0, 0.5)),
+        Param("investors.policy_uncertainty_half_life_months", "float", "months",
+              "Half-life of the policy-uncertainty premium.", (0.5, 240)),
+        Param("investors.favourable_change_uncertainty_frac", "float", "frac of penalty",
+              "Share of the uncertainty premium a favourable policy change still causes.",
+              (0, 1)),
+        Param("exploration.cost_per_discovery_usd", "float", "USD per discovery",
+              "Exploration spending per economic discovery (North American average).",
+              (1e6, 1e11)),
+        Param("exploration.state_efficiency_frac", "float", "frac of private efficiency",
+              "Discoveries per dollar of a state agency relative to private explorers.",
+              (0, 5)),
+        Param("exploration.outside_weight_frac", "float", "frac of firm budgets",
+              "Share of firms' exploration going outside North America at the start.",
+              (0, 1)),
+        Param("projects.resource_months", "float", "months",
+              "Mean resource-definition time after a discovery.", (1, 600)),
+        Param("projects.feasibility_months", "float", "months",
+              "Mean feasibility-study time.", (1, 600)),
+        Param("projects.construction_months", "float", "months",
+              "Mean construction time.", (1, 600)),
+        Param("projects.mine_life_years", "float", "years", "Mean life of a new mine.",
+              (1, 100)),
+        Param("projects.capex_years_of_revenue", "float", "years of revenue",
+              "Initial capital cost of a mine in years of its revenue at base price.", (0, 20)),
+        Param("projects.unit_cost_frac_mean", "float", "frac of base price",
+              "Mean operating cost of a new deposit relative to the mineral's base price.",
+              (0, 3)),
+        Param("projects.unit_cost_frac_sd", "float", "frac of base price",
+              "Spread of operating costs across new deposits.", (0, 2)),
+        Param("projects.study_cost_frac_of_capex", "float", "frac of capex",
+              "Cost of resource definition plus feasibility work.", (0, 1)),
+        Param("projects.drop_after_months", "float", "months",
+              "A project held with negative NPV this long is dropped.", (1, 600)),
+        Param("projects.pipeline_per_mine", "float", "projects per producing mine",
+              "Projects in development per producing mine at the start.", (0, 20)),
+        Param("market.demand_growth_shift_frac_per_year", "float", "frac per year",
+              "Added to every mineral's baseline demand growth.", (-0.2, 0.5)),
+        Param("market.price_volatility_scale", "float", "multiple of calibrated volatility",
+              "Scales each mineral's price volatility.", (0, 10)),
+        Param("market.price_mean_reversion_frac_per_year", "float", "frac per year",
+              "Speed at which log prices revert to their long-run level.", (0, 12)),
+        Param("market.demand_elasticity", "float", "abs elasticity",
+              "Short-run price elasticity of world demand (export-restriction price jump).",
+              (0.01, 10)),
+        Param("market.max_price_multiple", "float", "multiple of base price",
+              "Cap on the export-restriction price multiple.", (1, 100)),
+        Param("processing.build_months", "float", "months",
+              "Time to build processing capacity (plus half the country's permit review).",
+              (1, 240)),
+        Param("processing.base_margin_frac", "float", "frac of product value",
+              "Processing margin earned on regional processing without credits.", (0, 1)),
+        Param("processing.expansion_frac_per_year", "float", "frac of unprocessed ore per year",
+              "Share of regionally mined but unprocessed ore for which processing capacity "
+              "is started each year, at the base margin.", (0, 5)),
+        Param("processing.capex_usd_per_usd_capacity", "float", "USD per USD of annual output",
+              "Capital cost of processing capacity per USD of annual processed value.",
+              (0, 20)),
+    ]  # fmt: skip
+
+
+def _all_params() -> dict[str, Param]:
+    params: list[Param] = []
+    for c in COUNTRIES:
+        params += _country_params(c)
+    params += _trade_params()
+    params += _structural_params()
+    return {p.key: p for p in params}
+
+
+PARAMS: dict[str, Param] = _all_params()
+LEVERS: tuple[str, ...] = tuple(k for k, p in PARAMS.items() if p.lever)
+
+
+def country_key(country: str, name: str) -> str:
+    """Dotted key of a per-country government parameter."""
+    return f"government.{country}.{name}"

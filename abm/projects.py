@@ -1,0 +1,102 @@
+"""The project pipeline as numpy arrays (one row per deposit/project), not Mesa agents.
+
+Thousands of projects are evaluated each month, so they are plain data owned by firms
+(``owner`` indexes the firm arrays; ``STATE_OWNER`` marks a state company). Stages::
+
+    RESOURCE -> FEASIBILITY -> PERMITTING -> APPROVED -> CONSTRUCTION -> PRODUCTION -> CLOSED
+                 (any stage before construction may end in DROPPED)
+
+Timed stages (resource definition, feasibility, construction) count ``timer`` down in
+months; a project whose timer is done waits (``held`` months) for its owner's decision.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+
+class Stage(IntEnum):
+    """Project stages, in pipeline order."""
+
+    RESOURCE = 0
+    FEASIBILITY = 1
+    PERMITTING = 2
+    APPROVED = 3
+    CONSTRUCTION = 4
+    PRODUCTION = 5
+    CLOSED = 6
+    DROPPED = 7
+
+
+STATE_OWNER = -1
+DEVELOPMENT_STAGES = (Stage.RESOURCE, Stage.FEASIBILITY, Stage.PERMITTING, Stage.APPROVED)
+
+_FIELDS: dict[str, type] = {
+    "owner": np.int32,
+    "country": np.int8,
+    "mineral": np.int8,
+    "stage": np.int8,
+    "timer": np.float64,  # months left in a timed stage
+    "held": np.float64,  # months waited for a decision after the timer ran out
+    "capacity_t": np.float64,  # annual output at full production, t of content
+    "unit_cost_usd_per_t": np.float64,
+    "capex_usd": np.float64,
+    "life_years": np.float64,  # mine life (production years)
+    "life_left_years": np.float64,  # for producing mines
+    "discovered_step": np.int32,  # negative: before the simulation
+    "applied_step": np.int32,  # permit application
+    "production_step": np.int32,  # first month of production (-1: not yet)
+    "build_months": np.float64,  # construction time drawn at discovery
+    "concession_end_step": np.int32,  # concession expiry (term fixed at grant = discovery)
+}
+
+
+class ProjectBook:
+    """Growable struct-of-arrays of projects."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self._cap = max(capacity, 16)
+        self.n = 0
+        for name, dtype in _FIELDS.items():
+            setattr(self, "_" + name, np.zeros(self._cap, dtype=dtype))
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name in _FIELDS:
+            return self.__dict__["_" + name][: self.n]
+        raise AttributeError(name)
+
+    def add(self, **cols: np.ndarray) -> np.ndarray:
+        """Append projects (arrays of equal length); returns their indices."""
+        k = len(next(iter(cols.values())))
+        missing = set(_FIELDS) - set(cols)
+        if missing:
+            raise ValueError(f"missing project fields: {sorted(missing)}")
+        if self.n + k > self._cap:
+            new_cap = max(self._cap * 2, self.n + k)
+            for name in _FIELDS:
+                old = self.__dict__["_" + name]
+                grown = np.zeros(new_cap, dtype=old.dtype)
+                grown[: self.n] = old[: self.n]
+                self.__dict__["_" + name] = grown
+            self._cap = new_cap
+        for name in _FIELDS:
+            self.__dict__["_" + name][self.n : self.n + k] = cols[name]
+        idx = np.arange(self.n, self.n + k)
+        self.n += k
+        return idx
+
+    def in_stage(self, *stages: Stage) -> np.ndarray:
+        """Indices of projects in any of ``stages``."""
+        return np.flatnonzero(np.isin(self.stage, np.array(stages, dtype=np.int8)))
+
+    def count(self, stage: Stage, n_countries: int, n_minerals: int) -> np.ndarray:
+        """Projects in ``stage`` by (country, mineral)."""
+        sel = self.stage == stage
+        out = np.zeros((n_countries, n_minerals))
+        np.add.at(out, (self.country[sel], self.mineral[sel]), 1)
+        return out
