@@ -72,14 +72,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", help="run one scenario and write its timeseries and summary")
-    p.add_argument("scenario", nargs="?", default="baseline",
-                   help=f"name under params/scenarios/ ({', '.join(available_scenarios())}) "
-                   "or a path to a TOML file (default: baseline)")  # fmt: skip
+    p.add_argument(
+        "scenario",
+        nargs="?",
+        default="baseline",
+        help=f"name under params/scenarios/ ({', '.join(available_scenarios())}) "
+        "or a path to a TOML file (default: baseline)",
+    )
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
     p.add_argument("--years", type=int, default=None, help="simulated years (default 10)")
-    p.add_argument("--set", action="append", metavar="KEY=VALUE",
-                   help="override a parameter, e.g. government.MX.royalty_rate=0.1 "
-                   "(VALUE is a TOML value; repeatable)")  # fmt: skip
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a parameter, e.g. government.MX.royalty_rate=0.1 "
+        "(VALUE is a TOML value; repeatable)",
+    )
     p.add_argument("--out", default=None, help="output folder (default outputs/runs/...)")
     p.set_defaults(func=_run)
     return parser

@@ -134,7 +134,9 @@ def effective_tax_rate(
     """Government take plus (optionally) profit sharing as a share of pre-tax profit."""
     c = np.array([country])
     rev, opx, dep = (np.array([x], dtype=float) for x in (revenue_usd, opex_usd, depreciation_usd))
-    cash, gov = annual_cash_flow(fiscal, c, rev, opx, dep, np.array([precious]), np.array([critical]))
+    cash, gov = annual_cash_flow(
+        fiscal, c, rev, opx, dep, np.array([precious]), np.array([critical])
+    )
     pre_tax = float(rev[0] - opx[0] - dep[0])
     take = float(rev[0] - opx[0] - cash[0])
     if not include_profit_sharing:

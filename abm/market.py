@@ -39,8 +39,9 @@ class Market:
         total_d = self.demand_t.sum(axis=0)
         regional = (1.0 - data.na_dependency_frac) * total_d
         k_total = np.minimum(total_q, regional)
-        share = np.divide(production0_t, total_q, out=np.zeros_like(production0_t),
-                          where=total_q > 0)  # fmt: skip
+        share = np.divide(
+            production0_t, total_q, out=np.zeros_like(production0_t), where=total_q > 0
+        )
         self.capacity_t = share * k_total  # (C, M) processing capacity, t/yr
         self.secondary_frac = np.maximum(regional - k_total, 0.0) / np.maximum(total_d, 1e-12)
         self.pending: list[tuple[int, int, int, float, float]] = []  # ready, c, m, t, capex/mo
@@ -60,7 +61,8 @@ class Market:
         v = self.model.values
         data = self.model.minerals
         kappa = v["market.price_mean_reversion_frac_per_year"] / 12.0
-        sigma = data.volatility_frac_per_year * v["market.price_volatility_scale"] / np.sqrt(12)
+        vol = np.minimum(data.volatility_frac_per_year, v["market.volatility_cap_frac_per_year"])
+        sigma = vol * v["market.price_volatility_scale"] / np.sqrt(12)
         shock = self.model.rng.standard_normal(len(self.log_dev))
         self.log_dev = self.log_dev * (1.0 - kappa) + sigma * shock
         multiple = self.model.rest_of_world.price_multiple()
@@ -108,7 +110,8 @@ class Market:
         anchor = phi * (anchor_world + self._import_premium(anchor_world) * importing) + (
             1 - phi
         ) * (anchor_world - v["trade.row_freight_usd_per_t"] * shipped)
-        self.expected_price = np.maximum(0.5 * self._ema + 0.5 * anchor, 0.0)
+        w_recent = v["market.expectation_recent_weight_frac"]
+        self.expected_price = np.maximum(w_recent * self._ema + (1 - w_recent) * anchor, 0.0)
 
     def _regional_use_share(self) -> np.ndarray:
         """Share of regional mine output used in North America (the rest is exported)."""
@@ -131,13 +134,15 @@ class Market:
         unmet = d - home
         total_unmet = unmet.sum(0)
         shared = np.minimum(surplus, total_unmet)
-        from_partners = np.divide(unmet, total_unmet, out=np.zeros_like(unmet),
-                                  where=total_unmet > 0) * shared  # fmt: skip
+        from_partners = (
+            np.divide(unmet, total_unmet, out=np.zeros_like(unmet), where=total_unmet > 0) * shared
+        )
         imports = np.maximum(unmet - from_partners, 0.0)
         self.dependency_by_country = np.divide(imports, d, out=np.zeros_like(d), where=d > 0)
         self.imports_t = imports.sum(0)
-        self.dependency_na = np.divide(self.imports_t, total_d, out=np.zeros_like(total_d),
-                                       where=total_d > 0)  # fmt: skip
+        self.dependency_na = np.divide(
+            self.imports_t, total_d, out=np.zeros_like(total_d), where=total_d > 0
+        )
         self._build_processing(q, total_q, total_k)
 
     def _build_processing(self, q: np.ndarray, total_q: np.ndarray, total_k: np.ndarray) -> None:
@@ -161,8 +166,9 @@ class Market:
         start_t = np.maximum(unprocessed, 0.0) * v["processing.expansion_frac_per_year"] / 12.0
         start_t *= margin / max(base, 1e-9)
         ore_excess = np.maximum(q - self.capacity_t, 0.0)
-        where = np.divide(ore_excess, ore_excess.sum(0), out=np.zeros_like(q),
-                          where=ore_excess.sum(0) > 0)  # fmt: skip
+        where = np.divide(
+            ore_excess, ore_excess.sum(0), out=np.zeros_like(q), where=ore_excess.sum(0) > 0
+        )
         capex_per_t = self.base_price * v["processing.capex_usd_per_usd_capacity"]
         self.processing_capex_usd = np.zeros(len(COUNTRIES))
         for c, gov in enumerate(model.governments):
@@ -170,6 +176,6 @@ class Market:
             for m in np.flatnonzero(where[c] * start_t > 1e-9):
                 cap = float(where[c, m] * start_t[m])
                 monthly = cap * capex_per_t[m] / build
-                self.pending.append((step + int(round(build)), c, int(m), cap, monthly))
+                self.pending.append((step + round(build), c, int(m), cap, monthly))
         for _, c, _, _, monthly in self.pending:
             self.processing_capex_usd[c] += monthly

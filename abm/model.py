@@ -35,14 +35,9 @@ from abm.params.schema import COUNTRIES, MINERALS, country_key
 from abm.projects import ProjectBook, Stage
 from abm.reporters import model_reporters
 
-PIPELINE_SPLIT = {  # share of the starting pipeline in each stage
-    Stage.RESOURCE: 0.35,
-    Stage.FEASIBILITY: 0.25,
-    Stage.PERMITTING: 0.25,
-    Stage.APPROVED: 0.05,
-    Stage.CONSTRUCTION: 0.10,
-}
+GATE_PASS_FRAC = 0.45 ** (1 / 3)  # MinEx Consulting 2014 (pf): 45% of discoveries become mines
 MINE_REVENUE_USD = 4e8  # revenue of a typical producing mine, to split national output
+MIN_MINES = 3  # producing mines per producing country-mineral at the start, at least
 MINERAL_FLOOR_FRAC = 0.02  # exploration weight every mineral keeps in every country
 
 
@@ -115,15 +110,18 @@ class MiningModel(mesa.Model):
         w_m = revenue / np.maximum(revenue.sum(axis=1, keepdims=True), 1.0)
         w_m = w_m + MINERAL_FLOOR_FRAC
         w_m /= w_m.sum(axis=1, keepdims=True)
-        w_c = np.array([self.values[country_key(c, "exploration_base_weight_frac")]
-                        for c in COUNTRIES])  # fmt: skip
+        w_c = np.array(
+            [self.values[country_key(c, "exploration_base_weight_frac")] for c in COUNTRIES]
+        )
         w_c = w_c / w_c.sum()
         return w_c[:, None] * w_m
 
     def _init_firms_and_mines(self) -> None:
         v, data, rng = self.values, self.minerals, self.rng
-        n = tuple(max(1 if k == "firms.n_majors" else 0, round(v[k] * self.scale))
-                  for k in ("firms.n_majors", "firms.n_midtiers", "firms.n_juniors"))  # fmt: skip
+        n = tuple(
+            max(1 if k == "firms.n_majors" else 0, round(v[k] * self.scale))
+            for k in ("firms.n_majors", "firms.n_midtiers", "firms.n_juniors")
+        )
         self.firm_arrays = make_firms(self, n, self.base_cell_weight.sum(axis=1), len(MINERALS))
         self.firms = [Firm(self, i) for i in range(len(self.firm_arrays))]
         fa = self.firm_arrays
@@ -136,13 +134,21 @@ class MiningModel(mesa.Model):
                 q = data.production_t[c, m]
                 if q <= 0:
                     continue
-                k = int(np.clip(round(q * data.price_usd_per_t[m] / MINE_REVENUE_USD), 1, 40))
+                k = int(
+                    np.clip(round(q * data.price_usd_per_t[m] / MINE_REVENUE_USD), MIN_MINES, 40)
+                )
                 k = max(1, round(k * self.scale))
                 caps = q * rng.dirichlet(np.full(k, 2.0))
                 typical[c, m] = q / k
-                self._add(c, m, caps, Stage.PRODUCTION, rng.choice(producers, k, p=p_weight),
-                          unit_cost_frac=rng.uniform(0.35, 0.8, k),
-                          life_left=rng.uniform(5, 40, k))  # fmt: skip
+                self._add(
+                    c,
+                    m,
+                    caps,
+                    Stage.PRODUCTION,
+                    rng.choice(producers, k, p=p_weight),
+                    unit_cost_frac=rng.uniform(0.35, 0.8, k),
+                    life_left=rng.uniform(5, 40, k),
+                )
         for m in range(len(MINERALS)):
             have = typical[:, m] > 0
             if have.any():
@@ -150,54 +156,84 @@ class MiningModel(mesa.Model):
             else:
                 typical[:, m] = 0.01 * data.world_production_t[m] / self.scale
         self.typical_capacity_t = typical
+        book = self.projects
+        prod = book.stage == Stage.PRODUCTION
+        rev = book.capacity_t[prod] * data.price_usd_per_t[book.mineral[prod]]
+        fa.revenue_usd_per_year[:] = np.bincount(book.owner[prod], weights=rev, minlength=len(fa))
         self._init_pipeline()
-        stage = self.projects.stage
-        prod = stage == Stage.PRODUCTION
+        prod = book.stage == Stage.PRODUCTION
         self.production_t = np.zeros((len(COUNTRIES), len(MINERALS)))
-        np.add.at(self.production_t, (self.projects.country[prod], self.projects.mineral[prod]),
-                  self.projects.capacity_t[prod])  # fmt: skip
-        rev = self.projects.capacity_t[prod] * data.price_usd_per_t[self.projects.mineral[prod]]
-        fa.revenue_usd_per_year[:] = np.bincount(self.projects.owner[prod], weights=rev,
-                                                 minlength=len(fa))  # fmt: skip
+        np.add.at(
+            self.production_t, (book.country[prod], book.mineral[prod]), book.capacity_t[prod]
+        )
         fa.cash_usd[:] = 0.5 * fa.revenue_usd_per_year
 
     def _init_pipeline(self) -> None:
-        """Projects already in development at the start, by stage, for each country-mineral."""
-        v, data, rng, book = self.values, self.minerals, self.rng, self.projects
+        """Projects already in development, sized by Little's law: stock = inflow x time.
+
+        Inflow = discoveries a year at the calibrated starting exploration spend
+        (``expected_exploration_usd``) over ``cost_per_discovery``; each gate (resource,
+        feasibility, permit) passes ``GATE_PASS_FRAC`` (MinEx 2014: 45% of discoveries become
+        mines, i.e. 0.45 ** (1/3) per gate). Time in permitting = the review plus half again
+        for the queue.
+        """
+        v, rng, book = self.values, self.rng, self.projects
         fa = self.firm_arrays
-        n_prod = book.count(Stage.PRODUCTION, len(COUNTRIES), len(MINERALS))
-        stages = list(PIPELINE_SPLIT)
-        probs = np.array(list(PIPELINE_SPLIT.values()))
+        inflow = self.expected_exploration_usd() / self.cost_per_discovery_usd
         juniors = np.flatnonzero(fa.kind == JUNIOR)
         producers = np.flatnonzero(fa.kind != JUNIOR)
-        for c in range(len(COUNTRIES)):
-            review = self.governments[c].lever("permit_review_months")
+        g = GATE_PASS_FRAC
+        reference = load_scenario("baseline").values  # the start is the same in every scenario
+        for c, country in enumerate(COUNTRIES):
+            review = reference[country_key(country, "permit_review_months")]
+            months = {
+                Stage.RESOURCE: (1.0, v["projects.resource_months"]),
+                Stage.FEASIBILITY: (g, v["projects.feasibility_months"]),
+                Stage.PERMITTING: (g * g, 1.5 * review),
+                Stage.CONSTRUCTION: (g**3, v["projects.construction_months"]),
+            }
             for m in range(len(MINERALS)):
-                k = round(n_prod[c, m] * v["projects.pipeline_per_mine"])
-                if k == 0 and data.reserves_t[c, m] > 0:
-                    k = max(1, round(2 * self.scale))
-                if k == 0:
-                    continue
-                st = rng.choice(len(stages), size=k, p=probs)
-                for s_i in np.unique(st):
-                    s = stages[s_i]
-                    j = int((st == s_i).sum())
+                for s, (share, dur) in months.items():
+                    j = int(rng.poisson(inflow[c, m] * share * dur / 12.0))
+                    if j == 0:
+                        continue
                     early = s in (Stage.RESOURCE, Stage.FEASIBILITY)
                     pool = juniors if early and len(juniors) and rng.random() < 0.6 else producers
                     idx = self.new_projects(c, m, rng.choice(pool, j), stage=s)
-                    mean = {Stage.RESOURCE: v["projects.resource_months"],
-                            Stage.FEASIBILITY: v["projects.feasibility_months"]}.get(s)  # fmt: skip
-                    if mean is not None:
-                        book.timer[idx] = rng.uniform(0, 1, j) * mean
-                    if s == Stage.CONSTRUCTION:
-                        book.timer[idx] = rng.uniform(0, 1, j) * book.build_months[idx]
+                    elapsed = rng.uniform(0, 1, j) * dur
                     if s == Stage.PERMITTING:
-                        book.applied_step[idx] = -rng.uniform(0, 1.2 * review + 1, j).astype(int)
+                        book.applied_step[idx] = -elapsed.astype(int)
+                        book.timer[idx] = 0.0  # untimed stage: decided by the permit office
+                    else:
+                        book.timer[idx] = (
+                            dur - elapsed
+                            if s != Stage.CONSTRUCTION
+                            else (book.build_months[idx] * (1 - rng.uniform(0, 1, j)))
+                        )
                     book.discovered_step[idx] = -rng.integers(24, 180, j)
                     book.concession_end_step[idx] = book.discovered_step[idx] + 12 * 50
 
-    def _add(self, c: int, m: int, caps: np.ndarray, stage: Stage, owners: np.ndarray,
-             unit_cost_frac: np.ndarray, life_left: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    def expected_exploration_usd(self) -> np.ndarray:
+        """Private exploration a year at the start, (C, M): producers' budgets plus investor
+        equity, less the share spent outside North America, over the calibrated weights."""
+        v, fa = self.values, self.firm_arrays
+        producers = fa.kind != JUNIOR
+        budget = v["firms.exploration_frac_of_revenue"] * fa.revenue_usd_per_year[producers].sum()
+        total = (budget + v["investors.capital_usd_per_year"]) * (
+            1 - v["exploration.outside_weight_frac"]
+        )
+        return total * self.base_cell_weight
+
+    def _add(
+        self,
+        c: int,
+        m: int,
+        caps: np.ndarray,
+        stage: Stage,
+        owners: np.ndarray,
+        unit_cost_frac: np.ndarray,
+        life_left: np.ndarray | None = None,
+    ) -> np.ndarray:
         v, data, rng = self.values, self.minerals, self.rng
         k = len(caps)
         price = data.price_usd_per_t[m]
@@ -212,7 +248,9 @@ class MiningModel(mesa.Model):
             held=np.zeros(k),
             capacity_t=caps,
             unit_cost_usd_per_t=unit_cost_frac * price,
-            capex_usd=v["projects.capex_years_of_revenue"] * caps * price
+            capex_usd=v["projects.capex_years_of_revenue"]
+            * caps
+            * price
             * rng.lognormal(0, 0.3, k),
             life_years=life,
             life_left_years=life if life_left is None else life_left,
@@ -221,10 +259,11 @@ class MiningModel(mesa.Model):
             production_step=np.full(k, -1),
             build_months=v["projects.construction_months"] * rng.uniform(0.7, 1.3, k),
             concession_end_step=np.full(k, self.steps + int(12 * min(conc, 150))),
-        )  # fmt: skip
+        )
 
-    def new_projects(self, c: int, m: int, owners: np.ndarray,
-                     stage: Stage = Stage.RESOURCE) -> np.ndarray:  # fmt: skip
+    def new_projects(
+        self, c: int, m: int, owners: np.ndarray, stage: Stage = Stage.RESOURCE
+    ) -> np.ndarray:
         """Add discoveries (or starting pipeline) in country ``c``, mineral ``m``."""
         v, rng = self.values, self.rng
         k = len(owners)
@@ -250,8 +289,7 @@ class MiningModel(mesa.Model):
     def _reference_value(self) -> np.ndarray:
         """Exploration value under the calibration reference (baseline policy, base prices)."""
         reference = load_scenario("baseline").values
-        policy = {k: reference[k] for k in reference
-                  if k.startswith(("government.", "trade."))}  # fmt: skip
+        policy = {k: reference[k] for k in reference if k.startswith(("government.", "trade."))}
         own = self.values
         self.values = {**own, **policy}
         self.fiscal = FiscalRegime.from_values(self.values)
@@ -319,6 +357,12 @@ class MiningModel(mesa.Model):
         """Simulated month of the last completed step, ``YYYY-MM`` (step 0: the month before)."""
         return month_label(self.start_year, self.start_month, self.steps)
 
+    @property
+    def cost_per_discovery_usd(self) -> float:
+        """Exploration per discovery; divided by the population scale, whose deposits are
+        proportionally smaller, so that aggregates do not depend on the scale."""
+        return self.values["exploration.cost_per_discovery_usd"] / self.scale
+
     def state_exploration_usd(self) -> np.ndarray:
         """State agencies' exploration spending this month, (C, M)."""
         return np.array([a.spend_usd for a in self.state_agencies])
@@ -326,8 +370,11 @@ class MiningModel(mesa.Model):
     def kind_counts(self) -> dict[str, int]:
         """Number of firms by kind."""
         k = self.firm_arrays.kind
-        return {"major": int((k == MAJOR).sum()), "midtier": int((k == MIDTIER).sum()),
-                "junior": int((k == JUNIOR).sum())}  # fmt: skip
+        return {
+            "major": int((k == MAJOR).sum()),
+            "midtier": int((k == MIDTIER).sum()),
+            "junior": int((k == JUNIOR).sum()),
+        }
 
 
 def month_label(start_year: int, start_month: int, step: int) -> str:

@@ -59,7 +59,7 @@ def compute_indicators(model: MiningModel) -> dict[str, tuple[tuple, tuple, np.n
     """All indicators now: name -> (countries, minerals, array[countries, minerals])."""
     v = model.values
     book = model.projects
-    n_c, n_m = len(COUNTRIES), len(MINERALS)
+    n_c = len(COUNTRIES)
     first = model.steps == 0
     nan = np.nan if first else 1.0
     state = model.state_exploration_usd()
@@ -67,12 +67,17 @@ def compute_indicators(model: MiningModel) -> dict[str, tuple[tuple, tuple, np.n
     explo = private + state
 
     feas = book.in_stage(Stage.FEASIBILITY)
-    study = np.bincount(book.country[feas], minlength=n_c, weights=book.capex_usd[feas]
-                        * v["projects.study_cost_frac_of_capex"]
-                        / v["projects.feasibility_months"])  # fmt: skip
+    study = np.bincount(
+        book.country[feas],
+        minlength=n_c,
+        weights=book.capex_usd[feas]
+        * v["projects.study_cost_frac_of_capex"]
+        / v["projects.feasibility_months"],
+    )
     cons = book.in_stage(Stage.CONSTRUCTION)
-    build = np.bincount(book.country[cons], minlength=n_c,
-                        weights=book.capex_usd[cons] / book.build_months[cons])  # fmt: skip
+    build = np.bincount(
+        book.country[cons], minlength=n_c, weights=book.capex_usd[cons] / book.build_months[cons]
+    )
     invest = explo.sum(1) + study + build + model.sustaining_usd + model.market.processing_capex_usd
     invest_na = _with_total(invest[:, None])
     share = invest / invest.sum() if invest.sum() > 0 else np.full(n_c, np.nan)
@@ -80,17 +85,21 @@ def compute_indicators(model: MiningModel) -> dict[str, tuple[tuple, tuple, np.n
     credits = np.zeros(n_c)
     for c, g in enumerate(model.governments):
         crit = model.minerals.critical
-        rate = np.where(crit, max(g.lever("critical_exploration_credit_frac"),
-                                  g.lever("exploration_credit_frac")),
-                        g.lever("exploration_credit_frac"))  # fmt: skip
+        rate = np.where(
+            crit,
+            max(g.lever("critical_exploration_credit_frac"), g.lever("exploration_credit_frac")),
+            g.lever("exploration_credit_frac"),
+        )
         credits[c] = (private[c] * rate).sum()
     revenue = model.gov_take_usd - credits
     jobs = np.array([g.lever("jobs_per_musd_revenue") for g in model.governments])
     jobs = jobs * model.revenue_usd.sum(1) * 12 / 1e6
     if first:
-        jobs = np.array([g.lever("jobs_per_musd_revenue") for g in model.governments]) * (
-            model.production_t * model.minerals.price_usd_per_t
-        ).sum(1) / 1e6
+        jobs = (
+            np.array([g.lever("jobs_per_musd_revenue") for g in model.governments])
+            * (model.production_t * model.minerals.price_usd_per_t).sum(1)
+            / 1e6
+        )
 
     prod = book.stage == Stage.PRODUCTION
     mines = np.bincount(book.country[prod], minlength=n_c).astype(float)

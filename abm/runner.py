@@ -136,3 +136,9 @@ def write_outputs(result: RunResult, out_dir: Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+def run_timeseries(job: tuple[str, dict[str, Any], int, int | None]) -> pd.DataFrame:
+    """Picklable worker for process pools: ``(scenario, overrides, seed, years)`` -> timeseries."""
+    scenario, overrides, seed, years = job
+    return run(scenario, seed=seed, years=years, overrides=overrides).timeseries

@@ -33,9 +33,7 @@ def country_rates(model: MiningModel) -> np.ndarray:
     v = model.values
     return np.array(
         [
-            v["firms.hurdle_rate_frac"]
-            + g.lever("country_risk_premium_frac")
-            + g.uncertainty_frac
+            v["firms.hurdle_rate_frac"] + g.lever("country_risk_premium_frac") + g.uncertainty_frac
             for g in model.governments
         ]
     )
@@ -87,7 +85,7 @@ def exploration_value(model: MiningModel) -> np.ndarray:
     )
     option = np.maximum(npv, 0.0).mean(axis=-1)  # (K, C, M)
     cost = exploration_cost_factor(model.fiscal, v["firms.hurdle_rate_frac"], data.critical)
-    return option * access_mask(model)[None] / cost[None] / v["exploration.cost_per_discovery_usd"]
+    return option * access_mask(model)[None] / cost[None] / model.cost_per_discovery_usd
 
 
 def relative_value(model: MiningModel) -> np.ndarray:
@@ -140,7 +138,7 @@ def _discover(model: MiningModel, spend: np.ndarray, private: np.ndarray) -> Non
     """Poisson discoveries from private and state spending; owners drawn by spend share."""
     v = model.values
     rng = model.rng
-    cost = v["exploration.cost_per_discovery_usd"]
+    cost = model.cost_per_discovery_usd
     state = np.array([a.spend_usd for a in model.state_agencies])  # (C, M)
     lam_private = private / cost
     lam_state = state * v["exploration.state_efficiency_frac"] / cost
@@ -218,11 +216,11 @@ def advance_projects(model: MiningModel) -> None:
     to_feas = cand[go & (st == Stage.RESOURCE)]
     book.stage[to_feas] = Stage.FEASIBILITY
     book.held[to_feas] = 0.0
-    book.timer[to_feas] = model.rng.gamma(4.0, v["projects.feasibility_months"] / 4.0,
-                                          len(to_feas))  # fmt: skip
+    book.timer[to_feas] = model.rng.gamma(4.0, v["projects.feasibility_months"] / 4.0, len(to_feas))
     to_permit = cand[go & (st == Stage.FEASIBILITY)]
     book.stage[to_permit] = Stage.PERMITTING
     book.held[to_permit] = 0.0
+    book.timer[to_permit] = 0.0
     book.applied_step[to_permit] = model.steps
     ready = cand[go & (st == Stage.APPROVED)]
     _start_construction(model, ready[np.argsort(-npv[go & (st == Stage.APPROVED)])])
@@ -233,8 +231,10 @@ def _reserved_private(model: MiningModel, idx: np.ndarray) -> np.ndarray:
     blocked = np.zeros(len(idx), dtype=bool)
     for c, g in enumerate(model.governments):
         reserved = np.isin(np.array(MINERALS), g.lever("state_reserved_minerals"))
-        blocked |= (book.country[idx] == c) & reserved[book.mineral[idx]] & (
-            book.owner[idx] != STATE_OWNER
+        blocked |= (
+            (book.country[idx] == c)
+            & reserved[book.mineral[idx]]
+            & (book.owner[idx] != STATE_OWNER)
         )
     return blocked
 
@@ -291,8 +291,9 @@ def produce(model: MiningModel) -> None:
     revenue = out_t * price
     opex = out_t * book.unit_cost_usd_per_t[prod]
     dep = book.capex_usd[prod] / np.maximum(book.life_years[prod], 1.0) / 12.0 * running
-    cash, gov = annual_cash_flow(model.fiscal, c, revenue, opex, dep, data.precious[m],
-                                 data.critical[m])  # fmt: skip
+    cash, gov = annual_cash_flow(
+        model.fiscal, c, revenue, opex, dep, data.precious[m], data.critical[m]
+    )
     sustaining = v["firms.sustaining_capex_frac_of_revenue"] * revenue
 
     model.production_t = np.zeros((n_c, n_m))

@@ -68,8 +68,9 @@ class Firm(mesa.Agent):
         return np.flatnonzero(self.model.projects.owner == self.index)
 
 
-def make_firms(model: MiningModel, n_by_kind: tuple[int, int, int], base_country_w: np.ndarray,
-               n_minerals: int) -> FirmArrays:  # fmt: skip
+def make_firms(
+    model: MiningModel, n_by_kind: tuple[int, int, int], base_country_w: np.ndarray, n_minerals: int
+) -> FirmArrays:
     """Draw the firm population from the model's rng."""
     rng = model.rng
     kinds = np.repeat(np.arange(3), n_by_kind)

@@ -69,9 +69,13 @@ class Government(mesa.Agent):
         idx = np.flatnonzero((book.stage == Stage.PERMITTING) & (book.country == self.index))
         return idx[np.argsort(book.applied_step[idx], kind="stable")]
 
+    def capacity_per_month(self) -> float:
+        """Decisions a month; scaled with the population (projects are ``scale`` times more)."""
+        return self.lever("permit_capacity_per_year") * self.model.scale / 12.0
+
     def expected_wait_months(self) -> float:
         """Wait a new application should expect: review time, or the backlog if longer."""
-        per_month = self.lever("permit_capacity_per_year") / 12.0
+        per_month = self.capacity_per_month()
         backlog = len(self.queue())
         return max(self.lever("permit_review_months"), backlog / per_month)
 
@@ -79,10 +83,8 @@ class Government(mesa.Agent):
         """Decide the oldest applications whose review is complete, up to monthly capacity."""
         model = self.model
         book = model.projects
-        self.decision_credit = min(
-            self.decision_credit + self.lever("permit_capacity_per_year") / 12.0,
-            max(1.0, self.lever("permit_capacity_per_year") / 12.0) * 3,
-        )
+        per_month = self.capacity_per_month()
+        self.decision_credit = min(self.decision_credit + per_month, max(1.0, per_month) * 3)
         queue = self.queue()
         waited = model.steps - book.applied_step[queue]
         ready = queue[waited >= self.lever("permit_review_months")]

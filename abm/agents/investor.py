@@ -26,8 +26,14 @@ class Investor(mesa.Agent):
 
     model: MiningModel
 
-    def __init__(self, model: MiningModel, capital_usd_per_year: float, risk_aversion: float,
-                 home: int, base_shares: np.ndarray) -> None:  # fmt: skip
+    def __init__(
+        self,
+        model: MiningModel,
+        capital_usd_per_year: float,
+        risk_aversion: float,
+        home: int,
+        base_shares: np.ndarray,
+    ) -> None:
         super().__init__(model)
         self.capital_usd_per_year = capital_usd_per_year
         self.risk_aversion = risk_aversion

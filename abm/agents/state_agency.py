@@ -46,8 +46,9 @@ class StateAgency(mesa.Agent):
             return
         book = self.model.projects
         c = self.government.index
-        waiting = np.any((book.owner == STATE_OWNER) & (book.country == c)
-                         & (book.stage == Stage.APPROVED))  # fmt: skip
+        waiting = np.any(
+            (book.owner == STATE_OWNER) & (book.country == c) & (book.stage == Stage.APPROVED)
+        )
         if waiting:
             return
         spend = min(self.fund_usd, monthly)

@@ -189,7 +189,7 @@ def _read_schedule(entries: Any, where: str) -> list[PolicyChange]:
         if extra:
             raise ScenarioError(f"{loc}: unknown key(s) {', '.join(sorted(extra))}")
         if "date" not in entry or "set" not in entry:
-            raise ScenarioError(f"{loc}: needs date = \"YYYY-MM\" and set = {{...}}")
+            raise ScenarioError(f'{loc}: needs date = "YYYY-MM" and set = {{...}}')
         parse_month(entry["date"], loc)
         if not isinstance(entry["set"], dict) or not entry["set"]:
             raise ScenarioError(f"{loc}: set: must be a non-empty table of levers")
@@ -236,7 +236,10 @@ def _toml_value(v: Any) -> str:
 
 def to_toml(scenario: Scenario, extra: dict[str, Any] | None = None) -> str:
     """Write a resolved scenario as TOML: each dotted name is its TOML path."""
-    lines = [f"# Fully resolved scenario {scenario.name!r}", f"# from: {', '.join(scenario.sources)}"]
+    lines = [
+        f"# Fully resolved scenario {scenario.name!r}",
+        f"# from: {', '.join(scenario.sources)}",
+    ]
     lines.append(f"name = {_toml_value(scenario.name)}")
     lines.append(f"description = {_toml_value(scenario.description)}")
     for k, v in (extra or {}).items():
