@@ -43,7 +43,7 @@ def render() -> str:
         "bounds) and `params/scenarios/baseline.toml` (value, source). Use the dotted names in",
         "scenario files (`[government.MX]` / `royalty_rate = 0.1`), with `abm run --set`, in",
         "experiment files and sweeps. **Lever** marks the policy levers shown first in the UI.",
-        "ASSUMPTION and FITTED are explained in docs/calibration.md.",
+        "ASSUMPTION and FITTED are explained in the header of params/scenarios/baseline.toml.",
         "",
         "| parameter | unit | bounds | baseline | meaning | source |",
         "|---|---|---|---|---|---|",
@@ -57,9 +57,7 @@ def render() -> str:
             bounds = ""
         name = f"`{key}`" + (" **lever**" if p.lever else "")
         value = str(base[key]).replace("|", "/")
-        lines.append(
-            f"| {name} | {p.unit} | {bounds} | {value} | {p.doc} | {notes.get(key, '')} |"
-        )
+        lines.append(f"| {name} | {p.unit} | {bounds} | {value} | {p.doc} | {notes.get(key, '')} |")
     lines += ["", "## Indicators (timeseries.parquet)", "", "| indicator | meaning |", "|---|---|"]
     lines += [f"| `{k}` | {v} |" for k, v in INDICATORS.items()]
     return "\n".join(lines) + "\n"
