@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from abm.params.schema import COUNTRIES, MINERALS  # the one declaration
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "usgs_mcs2025"
 SALIENT = DATA / "salient_commodity"
@@ -25,23 +27,6 @@ TRENDS = DATA / "industry_trends"
 MINERALS_TOML = ROOT / "params" / "minerals.toml"
 COUNTRIES_TOML = ROOT / "params" / "countries.toml"
 
-MINERALS = (
-    "silver",
-    "gold",
-    "zinc",
-    "lead",
-    "copper",
-    "fluorspar",
-    "bismuth",
-    "molybdenum",
-    "lithium",
-    "graphite",
-    "rare_earths",
-    "nickel",
-    "gallium",
-    "germanium",
-)
-COUNTRIES = ("US", "MX", "CA")
 REQUIRED_KEYS = (
     "label",
     "basis",
