@@ -101,6 +101,14 @@ def mine_npv(
     return cash * annuity_factor(rate_frac, life_years) * disc_prod - capex_usd * disc_build
 
 
+def exploration_credit_rate(fiscal: FiscalRegime, critical: np.ndarray) -> np.ndarray:
+    """Credit per USD of exploration, shape (C, M): critical minerals get the larger of the
+    general and the critical-mineral credit (Canada's METC/CMETC)."""
+    general = fiscal.exploration_credit_frac[:, None]
+    best = np.maximum(fiscal.critical_exploration_credit_frac, fiscal.exploration_credit_frac)
+    return np.where(critical[None, :], best[:, None], general)
+
+
 def exploration_cost_factor(
     fiscal: FiscalRegime, rate_frac: float, critical: np.ndarray
 ) -> np.ndarray:
@@ -111,13 +119,7 @@ def exploration_cost_factor(
     """
     n = fiscal.exploration_deduction_years[:, None]
     deduction_pv = annuity_factor(np.full_like(n, rate_frac), n) / n
-    credit = np.where(
-        critical[None, :],
-        np.maximum(fiscal.critical_exploration_credit_frac, fiscal.exploration_credit_frac)[
-            :, None
-        ],
-        fiscal.exploration_credit_frac[:, None],
-    )
+    credit = exploration_credit_rate(fiscal, critical)
     return np.maximum(1.0 - credit - fiscal.corporate_tax_rate[:, None] * deduction_pv, 0.05)
 
 

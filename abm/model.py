@@ -71,6 +71,7 @@ class MiningModel(mesa.Model):
             spec = spec.with_overrides(extra)
         self.spec = spec
         self.values: dict[str, Any] = dict(spec.values)
+        self.reference_values = load_scenario("baseline").values  # calibration reference
         self.minerals = load_minerals()
         self.start_year, self.start_month = parse_month(self.values["simulation.start"], "scenario")
         self.n_steps = 12 * int(self.values["simulation.years"])
@@ -183,7 +184,7 @@ class MiningModel(mesa.Model):
         juniors = np.flatnonzero(fa.kind == JUNIOR)
         producers = np.flatnonzero(fa.kind != JUNIOR)
         g = GATE_PASS_FRAC
-        reference = load_scenario("baseline").values  # the start is the same in every scenario
+        reference = self.reference_values  # the start is the same in every scenario
         for c, country in enumerate(COUNTRIES):
             review = reference[country_key(country, "permit_review_months")]
             months = {
@@ -288,7 +289,7 @@ class MiningModel(mesa.Model):
 
     def _reference_value(self) -> np.ndarray:
         """Exploration value under the calibration reference (baseline policy, base prices)."""
-        reference = load_scenario("baseline").values
+        reference = self.reference_values
         policy = {k: reference[k] for k in reference if k.startswith(("government.", "trade."))}
         own = self.values
         self.values = {**own, **policy}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from abm.economics import exploration_credit_rate
 from abm.params.schema import COUNTRIES, MINERALS
 from abm.projects import Stage
 
@@ -82,24 +83,13 @@ def compute_indicators(model: MiningModel) -> dict[str, tuple[tuple, tuple, np.n
     invest_na = _with_total(invest[:, None])
     share = invest / invest.sum() if invest.sum() > 0 else np.full(n_c, np.nan)
 
-    credits = np.zeros(n_c)
-    for c, g in enumerate(model.governments):
-        crit = model.minerals.critical
-        rate = np.where(
-            crit,
-            max(g.lever("critical_exploration_credit_frac"), g.lever("exploration_credit_frac")),
-            g.lever("exploration_credit_frac"),
-        )
-        credits[c] = (private[c] * rate).sum()
+    credits = (private * exploration_credit_rate(model.fiscal, model.minerals.critical)).sum(1)
     revenue = model.gov_take_usd - credits
-    jobs = np.array([g.lever("jobs_per_musd_revenue") for g in model.governments])
-    jobs = jobs * model.revenue_usd.sum(1) * 12 / 1e6
-    if first:
-        jobs = (
-            np.array([g.lever("jobs_per_musd_revenue") for g in model.governments])
-            * (model.production_t * model.minerals.price_usd_per_t).sum(1)
-            / 1e6
-        )
+    intensity = np.array([g.lever("jobs_per_musd_revenue") for g in model.governments])
+    if first:  # no month produced yet: value the starting output at base prices
+        jobs = intensity * (model.production_t * model.minerals.price_usd_per_t).sum(1) / 1e6
+    else:
+        jobs = intensity * model.revenue_usd.sum(1) * 12 / 1e6
 
     prod = book.stage == Stage.PRODUCTION
     mines = np.bincount(book.country[prod], minlength=n_c).astype(float)

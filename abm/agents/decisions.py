@@ -45,7 +45,7 @@ def access_mask(model: MiningModel) -> np.ndarray:
     for c, g in enumerate(model.governments):
         if not g.lever("new_concessions"):
             out[c] *= g.lever("held_ground_access_frac")
-        out[c, np.isin(np.array(MINERALS), g.lever("state_reserved_minerals"))] = 0.0
+        out[c, g.reserved_mask()] = 0.0
     return out
 
 
@@ -230,10 +230,9 @@ def _reserved_private(model: MiningModel, idx: np.ndarray) -> np.ndarray:
     book = model.projects
     blocked = np.zeros(len(idx), dtype=bool)
     for c, g in enumerate(model.governments):
-        reserved = np.isin(np.array(MINERALS), g.lever("state_reserved_minerals"))
         blocked |= (
             (book.country[idx] == c)
-            & reserved[book.mineral[idx]]
+            & g.reserved_mask()[book.mineral[idx]]
             & (book.owner[idx] != STATE_OWNER)
         )
     return blocked

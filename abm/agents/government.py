@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from abm.params.schema import PARAMS
+from abm.params.schema import MINERALS, PARAMS
 from abm.projects import Stage
 
 if TYPE_CHECKING:
@@ -38,6 +38,10 @@ class Government(mesa.Agent):
     def lever(self, name: str) -> Any:
         """Current value of one of this country's levers."""
         return self.model.values[self.prefix + name]
+
+    def reserved_mask(self) -> np.ndarray:
+        """Boolean mask over minerals reserved to the state in this country."""
+        return np.isin(np.array(MINERALS), self.lever("state_reserved_minerals"))
 
     def policy_changed(self, key: str, old: Any, new: Any) -> None:
         """React to a change of one of this country's levers: raise perceived policy risk."""

@@ -31,17 +31,12 @@ class StateAgency(mesa.Agent):
         self.fund_usd = 0.0
         self.spend_usd = np.zeros(len(MINERALS))  # this month's exploration, by mineral
 
-    def reserved_mask(self) -> np.ndarray:
-        """Boolean mask over minerals reserved to the state in this country."""
-        reserved = self.government.lever("state_reserved_minerals")
-        return np.isin(np.array(MINERALS), reserved)
-
     def step(self) -> None:
         """Accrue the budget and explore what the fund allows."""
         self.spend_usd = np.zeros(len(MINERALS))
         monthly = self.government.lever("state_exploration_budget_usd") / 12.0
         self.fund_usd += monthly
-        mask = self.reserved_mask()
+        mask = self.government.reserved_mask()
         if not mask.any():
             return
         book = self.model.projects
