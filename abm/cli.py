@@ -1,8 +1,14 @@
-"""The ``abm`` command line: ``abm run``; more subcommands join as they are built."""
+"""The ``abm`` command line.
+
+``abm run`` lives here; every other subcommand lives beside the code it drives, in a module
+listed in :data:`COMMAND_MODULES` that defines ``register(subparsers)``. A subcommand signals
+bad input by raising :class:`ScenarioError` (one line on stderr, exit 2, nothing written).
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,6 +16,15 @@ from pathlib import Path
 from abm.params.scenario import ScenarioError, available_scenarios, parse_override
 
 EXIT_BAD_INPUT = 2
+
+# Modules that add a subcommand with ``register(subparsers)``, in help order.
+COMMAND_MODULES: tuple[str, ...] = (
+    "abm.experiments.compare",
+    "abm.viz.cli",
+    "abm.experiments.sweep",
+    "abm.experiments.sensitivity",
+    "abm.validation.cli",
+)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -90,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", default=None, help="output folder (default outputs/runs/...)")
     p.set_defaults(func=_run)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     return parser
 
 

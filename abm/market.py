@@ -6,6 +6,9 @@ leaves the region unprocessed, and clears North American demand:
 
 * world price: exogenous mean-reverting lognormal path around the 2024 price, times the
   export-restriction multiple set by the rest of the world;
+* price received by regional producers: a blend of the regional and export netbacks, never
+  below the floor a joint strategic reserve guarantees for its minerals (the top-up is a
+  cost to the producing country's government);
 * North American delivered price: the landed cost of the marginal import (world price,
   tariff, ocean freight, carrying cost in transit) while North America imports;
 * regional supply = min(mine output, processing capacity) + secondary supply; import
@@ -18,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from abm.params.schema import COUNTRIES
+from abm.params.schema import COUNTRIES, MINERALS
 
 if TYPE_CHECKING:
     from abm.model import MiningModel
@@ -29,6 +32,10 @@ class Market:
 
     def __init__(self, model: MiningModel, production0_t: np.ndarray) -> None:
         self.model = model
+        # World prices are exogenous to North American policy: their shocks come from their
+        # own stream (spawned from the model's generator), so two runs with the same seed
+        # share the price path whatever their policies (common random numbers).
+        self.rng = model.rng.spawn(1)[0]
         data = model.minerals
         self.base_price = data.price_usd_per_t.copy()
         n_m = len(self.base_price)
@@ -49,6 +56,7 @@ class Market:
         self.world_price = self.base_price.copy()
         self.na_price = self.base_price.copy()
         self.received_price = self.base_price.copy()
+        self.floor_top_up_usd_per_t = np.zeros(n_m)  # strategic-reserve top-up over market
         self.dependency_na = data.na_dependency_frac.copy()
         self.dependency_by_country = np.tile(self.dependency_na, (len(COUNTRIES), 1))
         self.processing_capex_usd = np.zeros(len(COUNTRIES))
@@ -63,7 +71,7 @@ class Market:
         kappa = v["market.price_mean_reversion_frac_per_year"] / 12.0
         vol = np.minimum(data.volatility_frac_per_year, v["market.volatility_cap_frac_per_year"])
         sigma = vol * v["market.price_volatility_scale"] / np.sqrt(12)
-        shock = self.model.rng.standard_normal(len(self.log_dev))
+        shock = self.rng.standard_normal(len(self.log_dev))
         self.log_dev = self.log_dev * (1.0 - kappa) + sigma * shock
         multiple = self.model.rest_of_world.price_multiple()
         self.world_price = self.base_price * np.exp(self.log_dev) * multiple
@@ -101,7 +109,10 @@ class Market:
         regional_net = regional_net - v["trade.regional_freight_usd_per_t"] * shipped
         export_net = w - v["trade.row_freight_usd_per_t"] * shipped
         phi = self._regional_use_share()
-        self.received_price = np.maximum(phi * regional_net + (1 - phi) * export_net, 0.0)
+        market_price = np.maximum(phi * regional_net + (1 - phi) * export_net, 0.0)
+        floor = self.reserve_floor_usd_per_t()
+        self.received_price = np.maximum(market_price, floor)
+        self.floor_top_up_usd_per_t = self.received_price - market_price
         if reset:
             self._ema = self.received_price.copy()
         else:
@@ -111,7 +122,14 @@ class Market:
             1 - phi
         ) * (anchor_world - v["trade.row_freight_usd_per_t"] * shipped)
         w_recent = v["market.expectation_recent_weight_frac"]
-        self.expected_price = np.maximum(w_recent * self._ema + (1 - w_recent) * anchor, 0.0)
+        expected = w_recent * self._ema + (1 - w_recent) * anchor
+        self.expected_price = np.maximum(expected, floor)
+
+    def reserve_floor_usd_per_t(self) -> np.ndarray:
+        """Price the strategic reserve guarantees regional producers, per mineral (0: none)."""
+        v = self.model.values
+        listed = np.isin(np.array(MINERALS), v["trade.strategic_reserve_minerals"])
+        return listed * v["trade.strategic_reserve_floor_frac"] * self.base_price
 
     def _regional_use_share(self) -> np.ndarray:
         """Share of regional mine output used in North America (the rest is exported)."""

@@ -6,8 +6,10 @@ Monthly schedule (one ``step`` = one month):
 2. the market advances world prices and demand (rest-of-world export restrictions);
 3. firms value exploration by (country, mineral); investors re-allocate junior equity;
 4. state agencies and firms explore; discoveries become projects;
-5. owners advance, hold or drop projects; construction starts and completes;
-6. permitting offices decide the oldest applications within their capacity;
+5. the integration programme designates joint ventures (if any are targeted); owners
+   advance, hold or drop projects; construction starts and completes;
+6. permitting offices decide applications in queue order (joint ventures, fast-tracked
+   critical minerals, then the oldest) within their capacity;
 7. mines produce, pay taxes and royalties; mines at the end of their life close;
 8. the market clears: processing, trade, import dependency; processing plants start;
 9. outcomes are recorded.
@@ -19,8 +21,9 @@ from typing import Any
 
 import mesa
 import numpy as np
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from abm.agents import decisions
+from abm.agents import decisions, integration
 from abm.agents.firm import JUNIOR, MAJOR, MIDTIER, Firm, make_firms
 from abm.agents.government import Government
 from abm.agents.investor import Investor
@@ -45,7 +48,8 @@ class MiningModel(mesa.Model):
     """Mining investment, exploration and import dependency in the US, Mexico and Canada.
 
     Args:
-        scenario: a scenario name under params/scenarios/, a path, or a loaded Scenario.
+        scenario: a scenario name under params/scenarios/, a path, a loaded Scenario, or a
+            Mesa ``Scenario`` made by :func:`abm.params.scenario.to_mesa` (carries the seed).
         years: simulated years (default: the scenario's ``simulation.years``).
         rng: seed or numpy Generator (Mesa convention); the model's only random source.
         overrides: dotted lever names to values, applied after the scenario.
@@ -62,7 +66,11 @@ class MiningModel(mesa.Model):
         overrides: dict[str, Any] | None = None,
         **levers: Any,
     ) -> None:
-        super().__init__(rng=rng)
+        mesa_scenario = None
+        if isinstance(scenario, MesaScenario):  # Mesa's experimental Scenario (Mesa 4 style)
+            mesa_scenario, scenario = scenario, scenario.spec
+            rng = mesa_scenario.rng
+        super().__init__(rng=rng, scenario=mesa_scenario)
         spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         extra = {**(overrides or {}), **levers}
         if years is not None:
@@ -260,6 +268,7 @@ class MiningModel(mesa.Model):
             production_step=np.full(k, -1),
             build_months=v["projects.construction_months"] * rng.uniform(0.7, 1.3, k),
             concession_end_step=np.full(k, self.steps + int(12 * min(conc, 150))),
+            joint_venture=np.zeros(k, dtype=bool),
         )
 
     def new_projects(
@@ -330,6 +339,7 @@ class MiningModel(mesa.Model):
         for agency in self.state_agencies:
             agency.step()
         self.private_exploration_usd = decisions.explore(self, rel)
+        integration.designate_joint_ventures(self)
         decisions.advance_projects(self)
         for g in self.governments:
             g.process_permits()
@@ -342,13 +352,15 @@ class MiningModel(mesa.Model):
 
     def _apply_schedule(self) -> None:
         for change in self._schedule.get(self.steps, []):
+            packages: dict[int, list[tuple[str, Any, Any]]] = {}
             for key, value in change.values.items():
                 old = self.values[key]
                 self.values[key] = value
                 if key.startswith("government."):
-                    self.governments[COUNTRIES.index(key.split(".")[1])].policy_changed(
-                        key, old, value
-                    )
+                    c = COUNTRIES.index(key.split(".")[1])
+                    packages.setdefault(c, []).append((key, old, value))
+            for c, changes in packages.items():
+                self.governments[c].policy_changed(changes)
         if self.steps in self._schedule:
             self.fiscal = FiscalRegime.from_values(self.values)
 

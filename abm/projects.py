@@ -50,6 +50,7 @@ _FIELDS: dict[str, type] = {
     "production_step": np.int32,  # first month of production (-1: not yet)
     "build_months": np.float64,  # construction time drawn at discovery
     "concession_end_step": np.int32,  # concession expiry (term fixed at grant = discovery)
+    "joint_venture": np.bool_,  # designated cross-border joint venture (integration.*)
 }
 
 

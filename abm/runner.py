@@ -40,8 +40,9 @@ def run(
     seed: int = DEFAULT_SEED,
     years: int | None = None,
     overrides: dict[str, Any] | None = None,
+    summary: bool = True,
 ) -> RunResult:
-    """Run one scenario to its horizon and return the result."""
+    """Run one scenario to its horizon and return the result (``summary=False``: no summary)."""
     spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     extra = dict(overrides or {})
     if years is not None:
@@ -52,7 +53,8 @@ def run(
     while model.running:
         model.step()
     ts = model.recorder.to_frame()
-    return RunResult(spec, seed, ts, summarise(ts, model.minerals.critical_minerals))
+    head = summarise(ts, model.minerals.critical_minerals) if summary else {}
+    return RunResult(spec, seed, ts, head)
 
 
 def _annual(ts: pd.DataFrame, indicator: str, mineral: str = "all") -> pd.DataFrame:

@@ -54,11 +54,11 @@ def exploration_value(model: MiningModel) -> np.ndarray:
     v = model.values
     data = model.minerals
     n_c, n_m = len(COUNTRIES), len(MINERALS)
-    waits = np.array([g.expected_wait_months() for g in model.governments])
+    waits = np.array([g.expected_waits_months() for g in model.governments])  # (C, M)
     build = v["projects.construction_months"]
     to_build = v["projects.resource_months"] + v["projects.feasibility_months"] + waits
     to_prod = to_build + build
-    conc = np.array([g.lever("concession_years") for g in model.governments])
+    conc = np.array([g.lever("concession_years") for g in model.governments])[:, None]
     life = np.minimum(v["projects.mine_life_years"], np.maximum(conc - to_prod / 12, 0.0))
     rate = country_rates(model)[None, :] + KIND_RATE_PREMIUM[:, None]  # (K, C)
 
@@ -76,9 +76,9 @@ def exploration_value(model: MiningModel) -> np.ndarray:
         model.market.expected_price[midx],
         unit_cost,
         v["projects.capex_years_of_revenue"] * cap * base,
-        to_build[cidx],
-        to_prod[cidx],
-        life[cidx],
+        to_build[cidx, midx],
+        to_prod[cidx, midx],
+        life[cidx, midx],
         np.broadcast_to(rate[:, :, None, None], shape),
         data.precious[midx],
         data.critical[midx],
@@ -161,9 +161,9 @@ def project_npv(model: MiningModel, idx: np.ndarray) -> np.ndarray:
     c = book.country[idx].astype(int)
     m = book.mineral[idx].astype(int)
     stage = book.stage[idx]
-    waits = np.array([g.expected_wait_months() for g in model.governments])
+    waits = np.array([g.expected_waits_months() for g in model.governments])  # (C, M)
     ahead = np.where(stage == Stage.RESOURCE, v["projects.feasibility_months"], 0.0)
-    ahead = ahead + np.where(stage <= Stage.FEASIBILITY, waits[c], 0.0)
+    ahead = ahead + np.where(stage <= Stage.FEASIBILITY, waits[c, m], 0.0)
     to_build = ahead
     to_prod = ahead + book.build_months[idx]
     years_left = (book.concession_end_step[idx] - model.steps) / 12.0 - to_prod / 12.0
@@ -172,6 +172,7 @@ def project_npv(model: MiningModel, idx: np.ndarray) -> np.ndarray:
     private = owner != STATE_OWNER
     premium = np.where(private, model.firm_arrays.rate_premium_frac[np.maximum(owner, 0)], 0.0)
     rate = country_rates(model)[c] + np.where(private, premium, 0.0)
+    rate = rate - book.joint_venture[idx] * v["integration.joint_venture_rate_reduction_frac"]
     return mine_npv(
         model.fiscal,
         c,
@@ -205,7 +206,7 @@ def advance_projects(model: MiningModel) -> None:
     cand = cand[book.timer[cand] <= 0]
     if len(cand) == 0:
         return
-    blocked = _reserved_private(model, cand)
+    blocked = reserved_private(model, cand)
     npv = project_npv(model, cand)
     go = (npv > 0) & ~blocked
     hold = cand[~go]
@@ -226,7 +227,8 @@ def advance_projects(model: MiningModel) -> None:
     _start_construction(model, ready[np.argsort(-npv[go & (st == Stage.APPROVED)])])
 
 
-def _reserved_private(model: MiningModel, idx: np.ndarray) -> np.ndarray:
+def reserved_private(model: MiningModel, idx: np.ndarray) -> np.ndarray:
+    """True for private projects in ``idx`` whose mineral is reserved to the state."""
     book = model.projects
     blocked = np.zeros(len(idx), dtype=bool)
     for c, g in enumerate(model.governments):
@@ -284,7 +286,7 @@ def produce(model: MiningModel) -> None:
     prod = book.in_stage(Stage.PRODUCTION)
     c = book.country[prod].astype(int)
     m = book.mineral[prod].astype(int)
-    price = model.market.received_price[m]
+    price = model.market.received_price[m]  # includes the strategic-reserve floor
     running = price > book.unit_cost_usd_per_t[prod]
     out_t = book.capacity_t[prod] * running / 12.0
     revenue = out_t * price
@@ -299,7 +301,8 @@ def produce(model: MiningModel) -> None:
     np.add.at(model.production_t, (c, m), out_t * 12.0)
     model.revenue_usd = np.zeros((n_c, n_m))
     np.add.at(model.revenue_usd, (c, m), revenue)
-    model.gov_take_usd = np.bincount(c, weights=gov, minlength=n_c)
+    reserve_top_up = out_t * model.market.floor_top_up_usd_per_t[m]  # paid by governments
+    model.gov_take_usd = np.bincount(c, weights=gov - reserve_top_up, minlength=n_c)
     model.sustaining_usd = np.bincount(c, weights=sustaining, minlength=n_c)
 
     fa = model.firm_arrays

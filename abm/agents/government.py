@@ -43,21 +43,33 @@ class Government(mesa.Agent):
         """Boolean mask over minerals reserved to the state in this country."""
         return np.isin(np.array(MINERALS), self.lever("state_reserved_minerals"))
 
-    def policy_changed(self, key: str, old: Any, new: Any) -> None:
-        """React to a change of one of this country's levers: raise perceived policy risk."""
+    def change_direction(self, key: str, old: Any, new: Any) -> int:
+        """+1 if investors read the change of ``key`` as adverse, -1 favourable, 0 neutral."""
         direction = PARAMS[key].adverse
         if direction == 0 or old == new:
-            return
+            return 0
         if PARAMS[key].kind == "minerals":
             delta = len(set(new) - set(old)) - len(set(old) - set(new))
         elif PARAMS[key].kind == "bool":
             delta = int(new) - int(old)
         else:
             delta = float(new) - float(old)
-        adverse = np.sign(delta) == direction
+        if delta == 0:
+            return 0
+        return 1 if np.sign(delta) == direction else -1
+
+    def policy_changed(self, changes: list[tuple[str, Any, Any]]) -> None:
+        """React to one policy package (key, old, new) of this country: raise perceived risk.
+
+        A package raises the premium once, however many levers it moves: by the full penalty
+        if any change is adverse, by the favourable fraction if all are favourable.
+        """
+        directions = [self.change_direction(k, old, new) for k, old, new in changes]
+        if not any(directions):
+            return
         inv = self.model.values
         jump = inv["investors.policy_uncertainty_penalty_frac"]
-        if not adverse:
+        if 1 not in directions:
             jump *= inv["investors.favourable_change_uncertainty_frac"]
         self.uncertainty_frac += jump
 
@@ -67,31 +79,74 @@ class Government(mesa.Agent):
         self.uncertainty_frac *= 0.5 ** (1.0 / half_life)
 
     # --- permitting office -------------------------------------------------------------
+    def fast_track_mask(self) -> np.ndarray:
+        """Mask over minerals whose applications are fast-tracked (priority, short review)."""
+        if not self.lever("critical_fast_track"):
+            return np.zeros(len(MINERALS), dtype=bool)
+        return self.model.minerals.critical.astype(bool)
+
     def queue(self) -> np.ndarray:
-        """Indices of this country's projects awaiting a permit decision, oldest first."""
+        """This country's applications awaiting a decision, in decision order.
+
+        Joint-venture projects first, then fast-tracked critical-mineral projects, then the
+        rest; oldest first within each group.
+        """
         book = self.model.projects
         idx = np.flatnonzero((book.stage == Stage.PERMITTING) & (book.country == self.index))
-        return idx[np.argsort(book.applied_step[idx], kind="stable")]
+        priority = self._priority(idx)
+        return idx[np.lexsort((book.applied_step[idx], -priority))]
+
+    def _priority(self, idx: np.ndarray) -> np.ndarray:
+        book = self.model.projects
+        fast = self.fast_track_mask()[book.mineral[idx]]
+        return 2 * book.joint_venture[idx].astype(int) + fast.astype(int)
+
+    def review_months(self, idx: np.ndarray) -> np.ndarray:
+        """Minimum review time of applications ``idx``, months."""
+        fast = self.fast_track_mask()[self.model.projects.mineral[idx]]
+        return np.where(
+            fast,
+            np.minimum(self.lever("fast_track_review_months"), self.lever("permit_review_months")),
+            self.lever("permit_review_months"),
+        )
 
     def capacity_per_month(self) -> float:
         """Decisions a month; scaled with the population (projects are ``scale`` times more)."""
         return self.lever("permit_capacity_per_year") * self.model.scale / 12.0
 
     def expected_wait_months(self) -> float:
-        """Wait a new application should expect: review time, or the backlog if longer."""
+        """Wait a new ordinary application should expect: review time, or the backlog."""
+        return float(self.expected_waits_months().max())
+
+    def expected_waits_months(self) -> np.ndarray:
+        """Wait a new application should expect, per mineral (fast track is shorter), months.
+
+        An ordinary application waits behind the whole queue; a fast-tracked one only behind
+        the fast-tracked and joint-venture applications.
+        """
+        book = self.model.projects
         per_month = self.capacity_per_month()
-        backlog = len(self.queue())
-        return max(self.lever("permit_review_months"), backlog / per_month)
+        idx = np.flatnonzero((book.stage == Stage.PERMITTING) & (book.country == self.index))
+        fast = self.fast_track_mask()
+        normal = max(self.lever("permit_review_months"), len(idx) / per_month)
+        if not fast.any():
+            return np.full(len(MINERALS), normal)
+        ahead = int((self._priority(idx) > 0).sum())
+        quick = max(
+            min(self.lever("fast_track_review_months"), self.lever("permit_review_months")),
+            ahead / per_month,
+        )
+        return np.where(fast, quick, normal)
 
     def process_permits(self) -> None:
-        """Decide the oldest applications whose review is complete, up to monthly capacity."""
+        """Decide applications in queue order whose review is complete, up to capacity."""
         model = self.model
         book = model.projects
         per_month = self.capacity_per_month()
         self.decision_credit = min(self.decision_credit + per_month, max(1.0, per_month) * 3)
         queue = self.queue()
         waited = model.steps - book.applied_step[queue]
-        ready = queue[waited >= self.lever("permit_review_months")]
+        ready = queue[waited >= self.review_months(queue)]
         n = min(len(ready), int(self.decision_credit))
         if n == 0:
             return

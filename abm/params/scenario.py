@@ -259,3 +259,14 @@ def to_toml(scenario: Scenario, extra: dict[str, Any] | None = None) -> str:
         inner = ", ".join(f"{_toml_value(k)} = {_toml_value(v)}" for k, v in ch.values.items())
         lines.append(f"set = {{ {inner} }}")
     return "\n".join(lines) + "\n"
+
+
+def to_mesa(spec: Scenario | str | Path, seed: int) -> Any:
+    """Wrap a scenario and a seed as Mesa's experimental ``Scenario`` (Mesa 4's way to run
+    experiments): ``MiningModel(to_mesa("baseline", 1))``. Our scenario (levers, schedule) is
+    its ``spec`` attribute; Mesa's object adds the seed and an id and freezes both during a run.
+    """
+    from mesa.experimental.scenarios import Scenario as MesaScenario
+
+    resolved = spec if isinstance(spec, Scenario) else load_scenario(spec)
+    return MesaScenario(rng=seed, spec=resolved, name=resolved.name)

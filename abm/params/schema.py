@@ -214,6 +214,24 @@ def _country_params(c: str) -> list[Param]:
             adverse=-1,
         ),
         Param(
+            g + "critical_fast_track",
+            "bool",
+            "true/false",
+            "Crisis fast track: critical-mineral applications go to the front of the permit "
+            "queue with a review of fast_track_review_months.",
+            adverse=-1,
+            lever=True,
+        ),
+        Param(
+            g + "fast_track_review_months",
+            "float",
+            "months",
+            "Minimum review of a fast-tracked critical-mineral application (never longer "
+            "than permit_review_months).",
+            (0, 240),
+            adverse=+1,
+        ),
+        Param(
             g + "state_reserved_minerals",
             "minerals",
             "list of minerals",
@@ -324,6 +342,42 @@ def _trade_params() -> list[Param]:
             "frac of value per year",
             "Inventory carrying cost applied to goods in transit.",
             (0, 1),
+        ),
+    ]
+    params += [
+        Param(
+            t + "strategic_reserve_minerals",
+            "minerals",
+            "list of minerals",
+            "Minerals bought by a joint North American strategic reserve, which guarantees "
+            "regional producers strategic_reserve_floor_frac of the 2024 price.",
+            lever=True,
+        ),
+        Param(
+            t + "strategic_reserve_floor_frac",
+            "float",
+            "frac of 2024 price",
+            "Floor price the strategic reserve pays regional producers of its minerals; the "
+            "top-up is paid by the producing country's government.",
+            (0, 5),
+            lever=True,
+        ),
+        Param(
+            "integration.joint_venture_projects",
+            "int",
+            "projects (at population_scale 1)",
+            "Critical-mineral development projects designated as cross-border joint "
+            "ventures: permit priority and risk-shared financing.",
+            (0, 1000),
+            lever=True,
+        ),
+        Param(
+            "integration.joint_venture_rate_reduction_frac",
+            "float",
+            "frac per year",
+            "Discount-rate reduction of a joint-venture project (risk sharing, cross-border "
+            "project finance).",
+            (0, 0.2),
         ),
     ]
     for m in MINERALS:

@@ -62,14 +62,23 @@ def test_expected_wait_grows_with_backlog_over_capacity():
 def test_adverse_change_raises_policy_uncertainty_more_than_favourable():
     model = MiningModel("baseline", rng=1)
     mx = model.governments[1]
-    mx.policy_changed("government.MX.royalty_rate", 0.085, 0.12)
+    mx.policy_changed([("government.MX.royalty_rate", 0.085, 0.12)])
     adverse = mx.uncertainty_frac
     mx.uncertainty_frac = 0.0
-    mx.policy_changed("government.MX.royalty_rate", 0.085, 0.05)
+    mx.policy_changed([("government.MX.royalty_rate", 0.085, 0.05)])
     favourable = mx.uncertainty_frac
-    assert adverse == 0.03
-    assert favourable == 0.03 * 0.25
+    assert adverse == 0.01
+    assert favourable == 0.01 * 0.25
+    mx.uncertainty_frac = 0.0
+    package = [
+        ("government.MX.royalty_rate", 0.085, 0.12),
+        ("government.MX.precious_metals_duty", 0.01, 0.02),
+        ("government.MX.new_concessions", True, False),
+        ("government.MX.concession_years", 30.0, 50.0),  # favourable, inside an adverse package
+    ]
+    mx.policy_changed(package)
+    assert mx.uncertainty_frac == 0.01  # one premium per package, not per lever
     mx.uncertainty_frac = adverse
     for _ in range(24):
         mx.decay_uncertainty()
-    assert mx.uncertainty_frac == np.float64(0.015) or abs(mx.uncertainty_frac - 0.015) < 1e-12
+    assert mx.uncertainty_frac == np.float64(0.005) or abs(mx.uncertainty_frac - 0.005) < 1e-12

@@ -155,3 +155,18 @@ def test_resolved_toml_round_trips(tmp_path):
     assert raw["seed"] == 7
     p = write(tmp_path, text.replace('name = "baseline"\n', "").replace("seed = 7\n", ""))
     assert load_scenario(p).values == sc.values
+
+
+def test_mesa_experimental_scenario_runs_the_same_model() -> None:
+    from abm import MiningModel
+    from abm.params.scenario import to_mesa
+
+    wrapped = to_mesa("mx_pre_reform", 5)
+    a, b = MiningModel(wrapped), MiningModel("mx_pre_reform", rng=5)
+    for _ in range(6):
+        a.step()
+        b.step()
+    assert a.scenario is wrapped and wrapped.model is a
+    assert a.values["government.MX.royalty_rate"] == 0.075
+    fa, fb = a.recorder.to_frame(), b.recorder.to_frame()
+    assert fa.equals(fb)

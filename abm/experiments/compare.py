@@ -1,0 +1,174 @@
+"""``abm compare EXPERIMENT``: scenarios x replications with common random numbers, summarised.
+
+Replication *i* uses the same seed in every scenario, so differences to the reference are
+paired. Runs go through :mod:`abm.experiments.engine` (one file per finished run under
+``<out>/runs/``; an interrupted compare run again reuses them) and the outputs are written
+once every run has finished:
+
+- ``runs.parquet``: every run's timeseries with ``scenario`` and ``seed`` columns;
+- ``outcomes.csv``: every run's headline outcomes (one row per run);
+- ``summary.csv``: per scenario and outcome, mean, sd, 95% interval, paired difference to the
+  reference with its 95% interval (the table printed on screen);
+- ``plots/*.png|svg`` and ``report.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+import abm
+from abm.experiments import engine
+from abm.experiments.outcomes import headline_outcomes
+from abm.experiments.spec import CompareSpec, load_compare
+from abm.experiments.summary import REDUCTION, add_reductions, format_table, summarise
+from abm.params.scenario import ScenarioError
+from abm.runner import OUTPUTS, run
+
+
+def timeseries_worker(task: engine.Task) -> pd.DataFrame:
+    """One run's timeseries with ``scenario`` and ``seed`` columns (picklable worker)."""
+    result = run(
+        task.scenario,
+        seed=task.seed,
+        years=task.years,
+        overrides=task.override_dict(),
+        summary=False,
+    )
+    ts = result.timeseries
+    ts.insert(0, "seed", task.seed)
+    ts.insert(0, "scenario", result.scenario.name)
+    return ts
+
+
+def make_tasks(spec: CompareSpec) -> list[engine.Task]:
+    """One task per (scenario, seed); the id carries a hash of the resolved scenario."""
+    tasks = []
+    for scen in spec.scenarios:
+        fp = engine.fingerprint(scen, spec.years, abm.__version__)
+        for seed in spec.seeds:
+            tasks.append(engine.Task(f"{scen.name}__seed{seed}__{fp}", scen, seed, (), spec.years))
+    return tasks
+
+
+def _write(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def outcome_table(runs: pd.DataFrame, spec: CompareSpec) -> pd.DataFrame:
+    """Headline outcomes of every run, one row per (scenario, seed), with paired reductions."""
+    rows = []
+    for (scen, seed), ts in runs.groupby(["scenario", "seed"], sort=False):
+        rows.append({"scenario": scen, "seed": seed, **headline_outcomes(ts)})
+    return add_reductions(pd.DataFrame(rows), spec.reference)
+
+
+def summary_outcomes(spec: CompareSpec, columns: list[str]) -> list[str]:
+    """The experiment's outcomes plus the paired import reductions of its dependency outcomes."""
+    extra = [
+        o.replace("import_dependency.", f"{REDUCTION}.", 1)
+        for o in spec.outcomes
+        if o.startswith("import_dependency.")
+    ]
+    return [o for o in [*spec.outcomes, *extra] if o in columns]
+
+
+def compare(
+    spec: CompareSpec, out: Path, workers: int = 1, progress: bool = True
+) -> tuple[pd.DataFrame, engine.Outcome]:
+    """Run the experiment into ``out``; returns the summary table and what the engine did."""
+    from abm.experiments.plots import write_plots
+    from abm.experiments.report import write_report
+
+    tasks = make_tasks(spec)
+    t0 = time.perf_counter()
+    done = engine.execute(
+        tasks, timeseries_worker, out / "runs", workers=workers, progress=progress, desc=spec.name
+    )
+    if done.failed:
+        first = next(iter(done.failed.items()))
+        raise RuntimeError(
+            f"{len(done.failed)} of {len(tasks)} runs failed (first: {first[0]}: {first[1]}); "
+            f"tracebacks in {out / 'runs'}/*.error.txt; finished runs are kept"
+        )
+    runs = engine.load_results(tasks, out / "runs")
+    outcomes = outcome_table(runs, spec)
+    names = summary_outcomes(spec, list(outcomes.columns))
+    order = [s.name for s in spec.scenarios]
+    summary = summarise(outcomes, names, spec.reference, order, spec.first_year, spec.last_year)
+    _write(out / "runs.parquet", lambda p: runs.to_parquet(p, index=False))
+    _write(out / "outcomes.csv", lambda p: outcomes.to_csv(p, index=False))
+    _write(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
+    figures = write_plots(runs, outcomes, summary, spec, out / "plots")
+    meta = {
+        "experiment": str(spec.path),
+        "scenarios": order,
+        "reference": spec.reference,
+        "master_seed": spec.master_seed,
+        "seeds": spec.seeds,
+        "years": spec.years,
+        "version": abm.__version__,
+        "runs_ran": len(done.ran),
+        "runs_reused": len(done.reused),
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+    _write(out / "manifest.json", lambda p: p.write_text(json.dumps(meta, indent=2) + "\n"))
+    write_report(spec, summary, outcomes, runs, figures, meta, out / "report.md")
+    return summary, done
+
+
+def default_out(spec: CompareSpec) -> Path:
+    """``outputs/<experiment>/``."""
+    return OUTPUTS / spec.name
+
+
+def _cmd(args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        raise ScenarioError(f"--workers: must be at least 1, got {args.workers}")
+    if args.replications is not None and args.replications < 2:
+        raise ScenarioError(f"--replications: at least 2 are needed, got {args.replications}")
+    spec = load_compare(args.experiment, args.replications)
+    out = Path(args.out) if args.out else default_out(spec)
+    n = len(spec.scenarios) * len(spec.seeds)
+    print(
+        f"{spec.name}: {len(spec.scenarios)} scenarios x {len(spec.seeds)} replications "
+        f"= {n} runs of {spec.years} years on {args.workers} worker(s) -> {out}"
+    )
+    try:
+        summary, done = compare(spec, out, workers=args.workers, progress=not args.quiet)
+    except RuntimeError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(format_table(summary))
+    print(
+        f"\n{len(done.ran)} runs made, {len(done.reused)} reused; wrote {out}/report.md, "
+        "summary.csv, outcomes.csv, runs.parquet, plots/"
+    )
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``abm compare``."""
+    p = sub.add_parser(
+        "compare",
+        help="compare scenarios over replications (paired seeds), with intervals, plots, report",
+    )
+    p.add_argument("experiment", help="experiment name under experiments/ or a TOML path")
+    p.add_argument("--replications", type=int, default=None, help="override the file's count")
+    p.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="local processes (default: all)"
+    )
+    p.add_argument("--out", default=None, help="output folder (default outputs/<experiment>/)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd)

@@ -1,0 +1,170 @@
+"""Designs: grid of lever values x SALib sample of uncertainty ranges x replication seeds.
+
+A :class:`Design` is a table of design points (one column per input, in design order) and the
+replication seeds every point is run with (common random numbers). Each random draw comes
+from its own numpy generator seeded from the experiment's master seed (:func:`generator`), so
+the same experiment file gives the same design, bit for bit, on any machine.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from SALib.sample import latin, morris, sobol
+
+from abm.experiments.engine import Task, fingerprint
+from abm.experiments.experiment_file import Experiment, Factor
+from abm.params.scenario import ScenarioError
+
+METHODS = ("grid", "lhs", "sobol", "morris")
+# One generator per purpose, each seeded from the master seed with its own spawn key.
+PURPOSES = {"replications": 1, "design": 2, "bootstrap": 3}
+
+
+def generator(master_seed: int, purpose: str) -> np.random.Generator:
+    """The generator for one purpose: replications, design or bootstrap."""
+    seq = np.random.SeedSequence(master_seed, spawn_key=(PURPOSES[purpose],))
+    return np.random.default_rng(seq)
+
+
+def replication_seeds(master_seed: int, n: int) -> list[int]:
+    """``n`` distinct run seeds from the master seed, shared by every design point."""
+    rng = generator(master_seed, "replications")
+    return [int(s) for s in rng.choice(2**31 - 1, size=n, replace=False)]
+
+
+def salib_problem(factors: tuple[Factor, ...] | list[Factor]) -> dict[str, Any]:
+    """SALib's problem dict for ``factors``."""
+    return {
+        "num_vars": len(factors),
+        "names": [f.name for f in factors],
+        "bounds": [[f.lo, f.hi] for f in factors],
+    }
+
+
+def sample(
+    method: str,
+    factors: tuple[Factor, ...] | list[Factor],
+    n: int,
+    rng: np.random.Generator,
+    *,
+    levels: int = 4,
+    second_order: bool = False,
+) -> np.ndarray:
+    """SALib sample of the factors' ranges: ``lhs`` (n points), ``sobol`` (Saltelli scheme,
+    n base points), ``morris`` (n trajectories of ``levels`` levels); int factors rounded."""
+    problem = salib_problem(factors)
+    if method == "lhs":
+        x = latin.sample(problem, n, seed=rng)
+    elif method == "sobol":
+        x = sobol.sample(problem, n, calc_second_order=second_order, seed=rng)
+    elif method == "morris":
+        x = morris.sample(problem, n, num_levels=levels, seed=rng)
+    else:
+        raise ValueError(f"unknown sampling method {method!r}")
+    for j, f in enumerate(factors):
+        if f.kind == "int":
+            x[:, j] = np.rint(x[:, j])
+    return x
+
+
+@dataclass
+class Design:
+    """Design points and replication seeds of one experiment and method."""
+
+    experiment: Experiment
+    method: str
+    points: pd.DataFrame  # one row per point, one column per input
+    seeds: list[int]
+
+    @property
+    def inputs(self) -> list[str]:
+        """Input names: levers, then uncertainties."""
+        return list(self.points.columns)
+
+    def runs(self) -> pd.DataFrame:
+        """One row per run, in design order: run_id, point, replication, seed, inputs."""
+        n, r = len(self.points), len(self.seeds)
+        frame = pd.DataFrame(
+            {
+                "run_id": [run_id(p, k) for p in range(n) for k in range(r)],
+                "point": np.repeat(np.arange(n), r),
+                "replication": np.tile(np.arange(r), n),
+                "seed": np.tile(np.asarray(self.seeds, dtype=np.int64), n),
+            }
+        )
+        inputs = self.points.loc[self.points.index.repeat(r)].reset_index(drop=True)
+        return pd.concat([frame, inputs], axis=1)
+
+    def tasks(self) -> list[Task]:
+        """One engine task per run, in design order."""
+        exp = self.experiment
+        records = self.points.to_dict("records")
+        return [
+            Task(run_id(p, k), exp.scenario, seed, tuple(records[p].items()), exp.years)
+            for p in range(len(records))
+            for k, seed in enumerate(self.seeds)
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        """The design as JSON-able data (recorded in the manifest)."""
+        exp = self.experiment
+        return {
+            "method": self.method,
+            "master_seed": exp.seed,
+            "scenario": exp.scenario.name,
+            "scenario_fingerprint": fingerprint(exp.scenario),
+            "years": exp.years,
+            "inputs": self.inputs,
+            "points": self.points.to_numpy().tolist(),
+            "replication_seeds": self.seeds,
+            "outcomes": list(exp.outcomes),
+        }
+
+    def fingerprint(self) -> str:
+        """Stable hash of everything that decides the runs' results."""
+        return fingerprint(self.experiment.scenario, self.to_json())
+
+
+def run_id(point: int, replication: int) -> str:
+    """Stable run id of a design point and replication."""
+    return f"p{point:05d}-r{replication:03d}"
+
+
+def build_design(exp: Experiment, method: str | None = None, n: int | None = None) -> Design:
+    """Grid of lever values x ``n``-sample of the uncertainties (default: the file's design)."""
+    method = method or exp.sampler or "grid"
+    n = exp.samples if n is None else n
+    if method not in METHODS:
+        raise ValueError(f"unknown design method {method!r}")
+    names = list(exp.levers)
+    grid = list(itertools.product(*exp.levers.values()))
+    factors = exp.uncertainties
+    if method == "grid":
+        if factors:
+            raise ScenarioError(
+                f'{exp.path}: design: ranges in [uncertainties] need [design] sampler = "lhs" '
+                'or "sobol" and samples = N'
+            )
+        sampled = np.empty((1, 0))
+    else:
+        s = exp.sensitivity
+        rng = generator(exp.seed, "design")
+        sampled = sample(
+            method, factors, n, rng, levels=s.morris_levels, second_order=s.second_order
+        )
+    rows = []
+    for combo in grid:
+        for x in sampled:
+            row = dict(zip(names, combo, strict=True))
+            for f, v in zip(factors, x, strict=True):
+                row[f.name] = int(v) if f.kind == "int" else float(v)
+            rows.append(row)
+    for row in rows:  # every point must make a valid scenario before anything is written
+        exp.scenario.with_overrides(row, origin=str(exp.path))
+    points = pd.DataFrame(rows, columns=[*names, *(f.name for f in factors)])
+    return Design(exp, method, points, replication_seeds(exp.seed, exp.replications))

@@ -1,0 +1,198 @@
+"""Run many model runs as independent tasks, one atomic file per finished run, resumable.
+
+A :class:`Task` is one run (scenario, seed, overrides, years) with a stable ``run_id``. A
+*worker* is a module-level function ``Task -> DataFrame`` (picklable, so it can go to another
+process). :func:`execute` runs the tasks that have no file yet in ``store`` and writes each
+result as ``store/<run_id>.parquet`` the moment it arrives (temporary file, then
+``os.replace``), so an interrupted run, even by ``kill -9``, keeps every finished run and a
+second call redoes nothing. A task that raises is recorded in ``store/<run_id>.error.txt`` and
+the others go on; it is retried on the next call.
+
+Results depend only on each task (its seed), never on the number of workers or the order in
+which runs finish: :func:`load_results` reads them back in task order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from abm.params.scenario import Scenario, to_toml
+
+Worker = Callable[["Task"], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One model run: ``scenario`` (name, path or loaded), ``seed``, lever ``overrides``."""
+
+    run_id: str
+    scenario: str | Scenario
+    seed: int
+    overrides: tuple[tuple[str, Any], ...] = ()
+    years: int | None = None
+
+    def override_dict(self) -> dict[str, Any]:
+        """The overrides as a dict."""
+        return dict(self.overrides)
+
+
+def fingerprint(*parts: Any) -> str:
+    """Short stable hash of scenarios (their resolved TOML) and JSON-able values."""
+    h = hashlib.sha256()
+    for part in parts:
+        text = to_toml(part) if isinstance(part, Scenario) else json.dumps(part, sort_keys=True)
+        h.update(text.encode())
+    return h.hexdigest()[:10]
+
+
+@dataclass
+class Outcome:
+    """What one call of :func:`execute` did."""
+
+    ran: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def result_path(store: Path, run_id: str) -> Path:
+    """Where a finished run's result lives."""
+    return store / f"{run_id}.parquet"
+
+
+def error_path(store: Path, run_id: str) -> Path:
+    """Where a failed run's traceback lives."""
+    return store / f"{run_id}.error.txt"
+
+
+def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _last_line(error: str | None) -> str:
+    lines = (error or "worker returned nothing").strip().splitlines()
+    return lines[-1] if lines else "unknown error"
+
+
+def safe_call(worker: Worker, task: Task) -> tuple[str, pd.DataFrame | None, str | None]:
+    """Run ``worker(task)``; never raises (a failed run is data, not a crash)."""
+    try:
+        return task.run_id, worker(task), None
+    except Exception:
+        return task.run_id, None, traceback.format_exc()
+
+
+Result = tuple[str, pd.DataFrame | None, str | None]
+
+
+def _local(tasks: Sequence[Task], worker: Worker) -> Iterator[Result]:
+    for task in tasks:
+        yield safe_call(worker, task)
+
+
+def _processes(tasks: Sequence[Task], worker: Worker, workers: int) -> Iterator[Result]:
+    ctx = multiprocessing.get_context("spawn")  # same behaviour on every OS; no forked state
+    ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pending: set[Future] = set()
+    todo = iter(tasks)
+    try:
+        while True:
+            while len(pending) < 2 * workers and (task := next(todo, None)) is not None:
+                pending.add(ex.submit(safe_call, worker, task))
+            if not pending:
+                return
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                yield fut.result()
+    finally:
+        ex.shutdown(wait=not pending, cancel_futures=True)
+
+
+def execute(
+    tasks: Sequence[Task],
+    worker: Worker,
+    store: Path,
+    workers: int = 1,
+    progress: bool = True,
+    desc: str = "runs",
+    backend: Callable[[Sequence[Task], Worker], Iterable[Result]] | None = None,
+) -> Outcome:
+    """Run the tasks of ``tasks`` that have no result in ``store`` yet; see module docstring.
+
+    ``workers`` > 1 uses that many local processes; ``backend`` (tasks, worker) -> iterable of
+    :func:`safe_call` results replaces the local executor (e.g. a Dask cluster).
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    ids = [t.run_id for t in tasks]
+    if len(set(ids)) != len(ids):
+        raise ValueError("run ids are not unique")
+    store = Path(store)
+    store.mkdir(parents=True, exist_ok=True)
+    for stale in store.glob(".*.tmp"):
+        stale.unlink(missing_ok=True)
+    outcome = Outcome()
+    todo = []
+    for t in tasks:
+        if result_path(store, t.run_id).exists():
+            outcome.reused.append(t.run_id)
+        else:
+            todo.append(t)
+    start = time.perf_counter()
+    if backend is not None:
+        results: Iterable[Result] = backend(todo, worker)
+    elif workers == 1 or len(todo) <= 1:
+        results = _local(todo, worker)
+    else:
+        results = _processes(todo, worker, min(workers, len(todo)))
+    bar = tqdm(
+        total=len(tasks),
+        initial=len(outcome.reused),
+        desc=desc,
+        unit="run",
+        disable=not progress,
+        dynamic_ncols=True,
+    )
+    try:
+        for run_id, frame, error in results:
+            if error is None and frame is not None:
+                _write_atomic(frame, result_path(store, run_id))
+                error_path(store, run_id).unlink(missing_ok=True)
+                outcome.ran.append(run_id)
+            else:
+                error_path(store, run_id).write_text(error or "worker returned nothing\n")
+                outcome.failed[run_id] = _last_line(error)
+            bar.update(1)
+            bar.set_postfix(failed=len(outcome.failed), refresh=False)
+    finally:
+        bar.close()
+        if hasattr(results, "close"):
+            results.close()  # shuts the process pool down on interruption
+    outcome.seconds = time.perf_counter() - start
+    return outcome
+
+
+def load_results(tasks: Sequence[Task], store: Path) -> pd.DataFrame:
+    """Finished results of ``tasks``, concatenated in task order (missing ones skipped)."""
+    frames = [
+        pd.read_parquet(p) for t in tasks if (p := result_path(Path(store), t.run_id)).exists()
+    ]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

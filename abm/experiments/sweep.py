@@ -1,0 +1,226 @@
+"""``abm sweep``: run an experiment's design through the engine; resumable; Parquet results.
+
+Layout of the output folder (default ``outputs/<experiment>/``)::
+
+    manifest.json     experiment file hash, abm version, the design (points, seeds)
+    runs/<id>.parquet one row per finished run (engine; written as runs finish)
+    runs/<id>.error.txt the traceback of a failed run (retried by --resume)
+    results.parquet   every run in design order: inputs beside outcomes, plus ``error``
+
+Local processes by default; ``--scheduler tcp://HOST:PORT`` sends the same tasks to a Dask
+cluster through the engine's ``backend`` hook. Results are the same either way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import abm
+from abm.experiments.design import Design, build_design
+from abm.experiments.engine import Outcome, Task, error_path, execute, result_path
+from abm.experiments.experiment_file import load_experiment
+from abm.experiments.outcomes import headline_outcomes
+from abm.params.scenario import ScenarioError
+from abm.runner import OUTPUTS, run
+
+MANIFEST = "manifest.json"
+RESULTS = "results.parquet"
+RUNS = "runs"
+CHECKED = ("experiment_sha256", "abm_version", "design_fingerprint")
+
+
+def sweep_worker(task: Task, outcomes: tuple[str, ...]) -> pd.DataFrame:
+    """One run -> one row: run id, seed, the sampled inputs and the chosen headline outcomes."""
+    overrides = task.override_dict()
+    result = run(
+        task.scenario, seed=task.seed, years=task.years, overrides=overrides, summary=False
+    )
+    values = headline_outcomes(result.timeseries)
+    row = {"run_id": task.run_id, "seed": task.seed, **overrides}
+    row.update({name: values[name] for name in outcomes})
+    return pd.DataFrame([row])
+
+
+def manifest(design: Design) -> dict[str, Any]:
+    """What the manifest records: file hash, package version, the design and its hash."""
+    exp = design.experiment
+    return {
+        "experiment": exp.name,
+        "experiment_file": str(exp.path),
+        "experiment_sha256": exp.sha256,
+        "abm_version": abm.__version__,
+        "design_fingerprint": design.fingerprint(),
+        "runs": len(design.points) * len(design.seeds),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "design": design.to_json(),
+    }
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def check_output(out: Path, design: Design, resume: bool) -> None:
+    """Refuse to overwrite results, or to resume results of a different experiment."""
+    existing = out / MANIFEST
+    if not resume:
+        if existing.exists() or (out / RUNS).exists() or (out / RESULTS).exists():
+            raise ScenarioError(
+                f"{out}: already holds sweep results; add --resume to finish them, "
+                "or choose another --out (or delete the folder)"
+            )
+        return
+    if not existing.exists():
+        return
+    old = json.loads(existing.read_text())
+    new = manifest(design)
+    for key in CHECKED:
+        if old.get(key) != new[key]:
+            raise ScenarioError(
+                f"{existing}: {key}: the experiment changed since these results were made "
+                f"({str(old.get(key))[:12]} -> {str(new[key])[:12]}); refusing to mix them - "
+                "run without --resume into another --out, or delete the folder"
+            )
+
+
+def combine(design: Design, store: Path) -> pd.DataFrame:
+    """Every run in design order: run_id, point, replication, seed, inputs, outcomes, error."""
+    runs = design.runs()
+    outcomes = list(design.experiment.outcomes)
+    frames = [
+        pd.read_parquet(p, columns=["run_id", *outcomes])
+        for rid in runs.run_id
+        if (p := result_path(store, rid)).exists()
+    ]
+    found = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["run_id"])
+    table = runs.merge(found, on="run_id", how="left", validate="one_to_one")
+    table = table.reindex(columns=[*runs.columns, *outcomes])
+    errors = []
+    for rid in runs.run_id:
+        e = error_path(store, rid)
+        errors.append(e.read_text().strip().splitlines()[-1] if e.exists() else "")
+    table["error"] = errors
+    return table
+
+
+@dataclass
+class SweepRun:
+    """A finished (or partly failed) sweep of one design."""
+
+    out: Path
+    outcome: Outcome
+    results: pd.DataFrame
+
+    @property
+    def store(self) -> Path:
+        """Folder of the per-run files."""
+        return self.out / RUNS
+
+    def summary(self, label: str) -> str:
+        """One line: how many ran, were reused, failed, and where things are."""
+        o = self.outcome
+        total = len(self.results)
+        line = (
+            f"{label}: {total} runs ({len(o.ran)} ran, {len(o.reused)} reused, "
+            f"{len(o.failed)} failed) in {o.seconds:.1f} s; results in {self.out / RESULTS}"
+        )
+        if o.failed:
+            line += f"; errors in {self.store}/*.error.txt (add --resume to retry them)"
+        return line
+
+
+def run_design(
+    design: Design,
+    out: Path,
+    resume: bool = False,
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: bool = True,
+) -> SweepRun:
+    """Check the output folder, run every missing run, write results.parquet atomically."""
+    out = Path(out)
+    check_output(out, design, resume)
+    backend = None
+    if scheduler:
+        from abm.experiments.dask_backend import DaskBackend
+
+        backend = DaskBackend(scheduler)  # connects (or fails) before anything is written
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if not (out / MANIFEST).exists():
+            _write_text_atomic(out / MANIFEST, json.dumps(manifest(design), indent=1) + "\n")
+        worker = functools.partial(sweep_worker, outcomes=design.experiment.outcomes)
+        outcome = execute(
+            design.tasks(),
+            worker,
+            out / RUNS,
+            workers=workers,
+            progress=progress,
+            desc=design.experiment.name,
+            backend=backend,
+        )
+    finally:
+        if backend is not None:
+            backend.close()
+    table = combine(design, out / RUNS)
+    tmp = out / f".{RESULTS}.{os.getpid()}.tmp"
+    table.to_parquet(tmp, index=False)
+    os.replace(tmp, out / RESULTS)
+    return SweepRun(out, outcome, table)
+
+
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by ``abm sweep`` and ``abm sensitivity``."""
+    p.add_argument("experiment", help="name under experiments/ or a path to a TOML file")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="local worker processes (default: one per core)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (see docs/sweeps.md)",
+    )
+    p.add_argument("--out", default=None, help="output folder (default outputs/<experiment>/)")
+    p.add_argument("--resume", action="store_true", help="run only what is missing")
+    p.add_argument("--years", type=int, default=None, help="override the file's years")
+
+
+def check_workers(args: argparse.Namespace) -> None:
+    if args.workers < 1:
+        raise ScenarioError(f"--workers: must be at least 1, got {args.workers}")
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    check_workers(args)
+    exp = load_experiment(args.experiment, years=args.years)
+    design = build_design(exp)
+    out = Path(args.out) if args.out else OUTPUTS / exp.name
+    done = run_design(design, out, args.resume, args.workers, args.scheduler)
+    print(done.summary(f"sweep {exp.name}"))
+    return 1 if done.outcome.failed else 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``abm sweep``."""
+    p = subparsers.add_parser(
+        "sweep",
+        help="run an experiment's design (grid / Latin hypercube / Sobol x replications)",
+        description="Run every design point of an experiment file (see docs/sweeps.md).",
+    )
+    add_run_options(p)
+    p.set_defaults(func=_sweep)

@@ -1,0 +1,228 @@
+"""The browser dashboard: Mesa's SolaraViz around the scenario and, side by side, the baseline.
+
+Serve it with ``abm ui [SCENARIO]`` (which fills the offline asset cache and runs
+``solara run`` on this file). Layout:
+
+- sidebar: Mesa's controls (Reset / Play / Step, play and render intervals), Mesa's model
+  parameters (seed, side-by-side switch), then the scenario and the policy levers generated from
+  the schema (:mod:`abm.viz.controls`);
+- main area: the simulated date, headline numbers (scenario against baseline), the CSV
+  download, six indicator plots and the project-pipeline map (:mod:`abm.viz.plots`).
+
+Every browser session gets its own settings and model (``solara.use_reactive`` /
+``solara.use_memo`` in :func:`Page`); nothing model-related lives at module level.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from typing import Any
+
+import solara
+from matplotlib.figure import Figure
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
+
+from abm.params.scenario import load_scenario
+from abm.params.schema import COUNTRIES, MINERALS
+from abm.runner import DEFAULT_SEED
+from abm.viz.controls import LeverPanel, scenario_label
+from abm.viz.levers import EXPORT_PREFIX, UiSettings
+from abm.viz.plots import pipeline_figure, timeseries_figure
+from abm.viz.runs import DashboardModel, csv_filename, key_numbers, timeseries_csv
+
+ENV_SCENARIO = "ABM_UI_SCENARIO"  # set by `abm ui SCENARIO`
+TITLE = "USMCA mining investment"
+DEFAULT_FOCUS = "gallium"
+PLAY_INTERVAL_MS = 50
+
+CSS = """
+.abm-date { font-size: 2.4em; font-weight: 600; line-height: 1.1; }
+.abm-lever-label { font-size: 0.88em; color: #333; }
+.abm-lever .v-input--switch, .abm-lever .v-select { margin-top: 4px; }
+.abm-key table { border-collapse: collapse; font-size: 0.92em; }
+.abm-key th, .abm-key td { padding: 2px 10px; text-align: right; border-bottom: 1px solid #eee; }
+.abm-key th:first-child, .abm-key td:first-child { text-align: left; }
+.abm-key .base { color: #777; font-size: 0.85em; }
+.abm-key .up { color: #1a7f37; } .abm-key .down { color: #c62828; }
+"""
+
+
+def initial_settings() -> UiSettings:
+    """Settings a new session starts from: ``$ABM_UI_SCENARIO`` (default baseline)."""
+    name = os.environ.get(ENV_SCENARIO) or "baseline"
+    values = load_scenario(name).values
+    restricted = [m for m in MINERALS if values[EXPORT_PREFIX + m] > 0]
+    return UiSettings(scenario=name, focus_mineral=(restricted or [DEFAULT_FOCUS])[0])
+
+
+def model_params(settings: solara.Reactive[UiSettings]) -> dict:
+    """SolaraViz parameters: the session's settings (fixed: Reset reads their current value),
+    the seed and the side-by-side switch (Mesa's own inputs)."""
+    return {
+        "settings": settings,
+        "seed": {"type": "InputText", "value": str(DEFAULT_SEED), "label": "Random seed"},
+        "compare": {
+            "type": "Checkbox",
+            "value": True,
+            "label": "Side by side with the baseline (same seed)",
+        },
+    }
+
+
+def png(fig: Figure) -> bytes:
+    """The figure as PNG bytes."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def _fmt(key: str, v: float) -> str:
+    if v != v:  # NaN
+        return "–"
+    if key in ("investment_share", "import_dependency_critical"):
+        return f"{v:.1%}"
+    if key == "exploration_usd":
+        return f"{v / 1e9:.2f}"
+    return f"{v:.0f}"
+
+
+def _fmt_delta(key: str, d: float) -> str:
+    if d != d:
+        return "–"
+    if key in ("investment_share", "import_dependency_critical"):
+        return f"{100 * d:.1f} pt"  # percentage points
+    return _fmt(key, d)
+
+
+KEY_ROWS = {
+    "investment_share": "Investment share, last 12 months",
+    "exploration_usd": "Exploration, last 12 months (USD bn)",
+    "projects_in_permitting": "Projects in permitting",
+    "producing_mines": "Producing mines",
+    "import_dependency_critical": "NA import dependency, critical minerals (mean)",
+}
+
+
+def key_table_html(model: DashboardModel) -> str:
+    """The headline-numbers table; each cell carries its raw values as data attributes."""
+    now = key_numbers(model.policy)
+    base = key_numbers(model.baseline) if model.baseline is not None else None
+    regions = (*COUNTRIES, "NA")
+    head = "".join(f"<th>{c}</th>" for c in regions)
+    rows = [f"<tr><th></th>{head}</tr>"]
+    for key, label in KEY_ROWS.items():
+        cells = []
+        for c in regions:
+            v = now[key].get(c)
+            if v is None:
+                cells.append("<td></td>")
+                continue
+            attrs = f'data-key="{key}-{c}" data-scenario="{v!r}"'
+            text = _fmt(key, v)
+            if base is not None:
+                b = base[key][c]
+                attrs += f' data-baseline="{b!r}"'
+                d = v - b
+                cls = "up" if d > 1e-12 else "down" if d < -1e-12 else ""
+                sign = "+" if d >= 0 else "−"
+                delta = _fmt_delta(key, abs(d))
+                text += (
+                    f'<div class="base">base {_fmt(key, b)} '
+                    f'<span class="{cls}">({sign}{delta})</span></div>'
+                )
+            cells.append(f"<td {attrs}>{text}</td>")
+        rows.append(f"<tr><td>{label}</td>{''.join(cells)}</tr>")
+    return f"<table>{''.join(rows)}</table>"
+
+
+@solara.component
+def StatusCard(model: DashboardModel) -> None:
+    """Simulated date, step, what is running, the applied lever changes and the download."""
+    update_counter.get()  # re-render on every Step
+    m = model.policy
+    with solara.Card(style="min-width: 360px; max-width: 520px"):
+        with solara.Div():
+            solara.Text(model.date, classes=["abm-date"])
+        with solara.Div():
+            solara.Text(
+                f"step {m.steps} of {m.n_steps} (one step = one month; step 0 = the "
+                "calibrated start)",
+                classes=["abm-step"],
+            )
+        mode = "side by side with the baseline" if model.baseline is not None else "alone"
+        solara.Markdown(
+            f"**{scenario_label(model.scenario_name)}**, seed {model.seed}, {mode}. "
+            "Solid lines: this run; dashed: the baseline.",
+            style="font-size: 0.9em",
+        )
+        with solara.Div(classes=["abm-applied"]):
+            if model.changes:
+                solara.Markdown(
+                    "Levers changed from the scenario: " + "; ".join(model.changes),
+                    style="font-size: 0.9em",
+                )
+            else:
+                solara.Text("No lever changed from the scenario.", style="font-size: 0.9em")
+        for note in model.notes:
+            solara.Warning(note, dense=True)
+        solara.FileDownload(
+            lambda: timeseries_csv(model),
+            filename=csv_filename(model),
+            label="Download timeseries (CSV)",
+            mime_type="text/csv",
+        )
+
+
+@solara.component
+def MainView(model: DashboardModel, focus: str) -> None:
+    """Status, headline numbers and the figures; re-rendered on every Step and Reset."""
+    counter = update_counter.get()
+    ts_png = solara.use_memo(lambda: png(timeseries_figure(model, focus)), [model, counter, focus])
+    map_png = solara.use_memo(lambda: png(pipeline_figure(model)), [model, counter])
+    solara.Style(CSS)
+    with solara.Column(classes=["abm-main"], style="padding: 8px"):
+        with solara.Row(style="align-items: flex-start; flex-wrap: wrap"):
+            StatusCard(model)
+            with solara.Card("Headline numbers", style="flex: 1; min-width: 480px"):
+                solara.HTML(unsafe_innerHTML=key_table_html(model), classes=["abm-key"])
+        solara.Image(ts_png, width="100%", classes=["abm-timeseries"])
+        solara.Image(map_png, width="100%", classes=["abm-pipeline"])
+
+
+def Below(component: Callable[..., None]) -> Callable[..., None]:
+    """``component`` nested two levels deeper, so that its sidebar card comes after Mesa's
+    (solara orders sidebar portals by the depth of the component that adds them)."""
+
+    @solara.component
+    def Inner(*args: Any) -> None:
+        component(*args)
+
+    @solara.component
+    def Outer(*args: Any) -> None:
+        Inner(*args)
+
+    return Outer
+
+
+SidebarLevers = Below(LeverPanel)
+
+
+@solara.component
+def Page() -> None:
+    """One session: its own settings and models, shown with SolaraViz."""
+    first_settings = solara.use_memo(initial_settings, [])
+    settings = solara.use_reactive(first_settings)
+    first_model = solara.use_memo(lambda: DashboardModel(first_settings), [])
+    model = solara.use_reactive(first_model)
+    SolaraViz(
+        model,
+        components=[],
+        model_params=model_params(settings),
+        name=TITLE,
+        play_interval=PLAY_INTERVAL_MS,
+    )
+    SidebarLevers(settings, model.value)
+    MainView(model.value, settings.value.focus_mineral)

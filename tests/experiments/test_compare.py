@@ -1,0 +1,108 @@
+"""``abm compare``: bad input, worker-count invariance, resume after interruption, outputs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from abm.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+SMALL = """
+description = "test"
+scenarios = ["baseline", "mx_pre_reform"]
+replications = {reps}
+master_seed = 7
+years = {years}
+outcomes = ["investment_share.*", "exploration_usd.MX", "import_dependency.*.{last}"]
+"""
+
+
+def _experiment(tmp_path: Path, reps: int = 2, years: int = 2, name: str = "small") -> Path:
+    p = tmp_path / f"{name}.toml"
+    p.write_text(SMALL.format(reps=reps, years=years, last=2024 + years))
+    return p
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ('scenarios = ["baseline"]\nbogus = 1\n', "unknown key 'bogus'"),
+        ('scenarios = ["baseline", "atlantis"]\n', "atlantis"),
+        ('scenarios = ["baseline"\n', "TOML"),
+        ('scenarios = ["baseline"]\nreplications = 1\n', "replications"),
+        ('scenarios = ["baseline"]\nreference = "x"\n', "reference"),
+        ('scenarios = ["baseline"]\noutcomes = ["nothing.*"]\n', "outcomes"),
+    ],
+)
+def test_bad_experiment_one_line_exit_2_nothing_written(tmp_path, capsys, text, needle) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text)
+    out = tmp_path / "out"
+    assert main(["compare", str(bad), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and needle in err and "bad.toml" in err
+    assert not out.exists()
+
+
+def test_unknown_experiment_name(capsys) -> None:
+    assert main(["compare", "no_such_experiment"]) == 2
+    assert "no such experiment" in capsys.readouterr().err
+
+
+def test_same_results_whatever_the_workers_and_resume_redoes_nothing(tmp_path, capsys) -> None:
+    exp = _experiment(tmp_path)
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert main(["compare", str(exp), "--workers", "1", "--out", str(one), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert main(["compare", str(exp), "--workers", "2", "--out", str(two), "--quiet"]) == 0
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(one / "runs.parquet"), pd.read_parquet(two / "runs.parquet")
+    )
+    s1, s2 = pd.read_csv(one / "summary.csv"), pd.read_csv(two / "summary.csv")
+    pd.testing.assert_frame_equal(s1, s2)
+    # the printed table is summary.csv
+    # per scenario 3 shares + 1 exploration + 10 dependencies; 10 paired reductions for the other
+    assert "investment_share.MX" in printed and len(s1) == 2 * 14 + 10
+    for f in ("report.md", "outcomes.csv", "manifest.json", "plots/differences.png"):
+        assert (one / f).exists(), f
+    assert (one / "plots" / "import_dependency.svg").exists()
+    capsys.readouterr()
+    assert main(["compare", str(exp), "--workers", "1", "--out", str(one), "--quiet"]) == 0
+    assert "0 runs made, 4 reused" in capsys.readouterr().out
+    report = (one / "report.md").read_text()
+    assert "mx_pre_reform" in report and "distinguishable" in report
+    assert "seeds derived from master seed 7" in report
+
+
+def test_killed_compare_resumes_with_finished_runs(tmp_path) -> None:
+    exp = _experiment(tmp_path, reps=6, years=3, name="killme")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "abm", "compare", str(exp), "--workers", "1", "--out", str(out)]
+    cmd.append("--quiet")
+    proc = subprocess.Popen(cmd, cwd=REPO, start_new_session=True, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list((out / "runs").glob("*.parquet"))) < 3:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    kept = sorted(p.name for p in (out / "runs").glob("*.parquet"))
+    assert 3 <= len(kept) < 12, "the compare finished before it could be killed"
+    assert not (out / "summary.csv").exists()
+    r = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+    assert r.returncode == 0, r.stderr
+    assert "reused" in r.stdout and f"{len(kept)} reused" in r.stdout
+    fresh = tmp_path / "fresh"
+    assert main(["compare", str(exp), "--workers", "2", "--out", str(fresh), "--quiet"]) == 0
+    pd.testing.assert_frame_equal(
+        pd.read_csv(out / "summary.csv"), pd.read_csv(fresh / "summary.csv")
+    )
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert runs.groupby(["scenario", "seed"]).ngroups == 12
