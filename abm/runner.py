@@ -6,9 +6,6 @@ This is the only entry point experiments use; it never imports experiments, repo
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from abm import atomic
 from abm.model import MiningModel
 from abm.params.scenario import Scenario, load_scenario, to_toml
 from abm.params.schema import COUNTRIES
@@ -119,24 +117,11 @@ def default_out_dir(scenario: str, seed: int) -> Path:
 def write_outputs(result: RunResult, out_dir: Path) -> Path:
     """Write timeseries.parquet, summary.json, scenario.toml atomically into ``out_dir``."""
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with atomic.folder(out_dir) as tmp:
         result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
         summary = {"scenario": result.scenario.name, "seed": result.seed, **result.summary}
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         (tmp / "scenario.toml").write_text(to_toml(result.scenario, {"seed": result.seed}))
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out_dir, old)
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 import abm
+from abm import atomic
 from abm.experiments import engine
 from abm.experiments.outcomes import headline_outcomes
 from abm.experiments.spec import CompareSpec, load_compare
@@ -55,15 +56,6 @@ def make_tasks(spec: CompareSpec) -> list[engine.Task]:
         for seed in spec.seeds:
             tasks.append(engine.Task(f"{scen.name}__seed{seed}__{fp}", scen, seed, (), spec.years))
     return tasks
-
-
-def _write(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def outcome_table(runs: pd.DataFrame, spec: CompareSpec) -> pd.DataFrame:
@@ -107,9 +99,9 @@ def compare(
     names = summary_outcomes(spec, list(outcomes.columns))
     order = [s.name for s in spec.scenarios]
     summary = summarise(outcomes, names, spec.reference, order, spec.first_year, spec.last_year)
-    _write(out / "runs.parquet", lambda p: runs.to_parquet(p, index=False))
-    _write(out / "outcomes.csv", lambda p: outcomes.to_csv(p, index=False))
-    _write(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
+    atomic.write_file(out / "runs.parquet", lambda p: runs.to_parquet(p, index=False))
+    atomic.write_file(out / "outcomes.csv", lambda p: outcomes.to_csv(p, index=False))
+    atomic.write_file(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
     figures = write_plots(runs, outcomes, summary, spec, out / "plots")
     meta = {
         "experiment": str(spec.path),
@@ -123,7 +115,9 @@ def compare(
         "runs_reused": len(done.reused),
         "seconds": round(time.perf_counter() - t0, 1),
     }
-    _write(out / "manifest.json", lambda p: p.write_text(json.dumps(meta, indent=2) + "\n"))
+    atomic.write_file(
+        out / "manifest.json", lambda p: p.write_text(json.dumps(meta, indent=2) + "\n")
+    )
     write_report(spec, summary, outcomes, runs, figures, meta, out / "report.md")
     return summary, done
 

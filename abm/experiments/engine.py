@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
-import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,6 +28,7 @@ from typing import Any
 import pandas as pd
 from tqdm.auto import tqdm
 
+from abm import atomic
 from abm.params.scenario import Scenario, to_toml
 
 Worker = Callable[["Task"], pd.DataFrame]
@@ -76,15 +76,6 @@ def result_path(store: Path, run_id: str) -> Path:
 def error_path(store: Path, run_id: str) -> Path:
     """Where a failed run's traceback lives."""
     return store / f"{run_id}.error.txt"
-
-
-def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _last_line(error: str | None) -> str:
@@ -174,7 +165,9 @@ def execute(
     try:
         for run_id, frame, error in results:
             if error is None and frame is not None:
-                _write_atomic(frame, result_path(store, run_id))
+                atomic.write_file(
+                    result_path(store, run_id), lambda p, f=frame: f.to_parquet(p, index=False)
+                )
                 error_path(store, run_id).unlink(missing_ok=True)
                 outcome.ran.append(run_id)
             else:

@@ -10,19 +10,20 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from scipy import stats as st
 
+from abm.experiments.summary import display
 from abm.params.data import load_minerals
 from abm.params.schema import COUNTRIES, COUNTRY_NAMES
 
 DIFF_OUTCOMES = [
-    ("investment_share.US", 100, "pp"),
-    ("investment_share.MX", 100, "pp"),
-    ("investment_share.CA", 100, "pp"),
-    ("investment_usd.NA", 1e-9, "USD bn"),
-    ("exploration_usd.US", 1e-9, "USD bn"),
-    ("exploration_usd.MX", 1e-9, "USD bn"),
-    ("exploration_usd.CA", 1e-9, "USD bn"),
-    ("producing_mines_end.NA", 1, "mines"),
-    ("government_revenue_usd.NA", 1e-9, "USD bn"),
+    "investment_share.US",
+    "investment_share.MX",
+    "investment_share.CA",
+    "investment_usd.NA",
+    "exploration_usd.US",
+    "exploration_usd.MX",
+    "exploration_usd.CA",
+    "producing_mines_end.NA",
+    "government_revenue_usd.NA",
 ]
 
 
@@ -131,14 +132,14 @@ def _diff_chart(summary: pd.DataFrame, order: list[str], reference: str) -> Figu
         for o in summary.outcome.unique()
         if o.startswith("import_reduction_vs_reference.critical_mean")
     ]
-    items = [*DIFF_OUTCOMES, *[(o, 100, "% of reference dependency") for o in red]]
-    items = [it for it in items if it[0] in set(summary.outcome)]
+    items = [o for o in [*DIFF_OUTCOMES, *red] if o in set(summary.outcome)]
     ncols = 3
     nrows = -(-len(items) // ncols)
     fig = Figure(figsize=(5.2 * ncols, (0.45 * len(others) + 1.6) * nrows))
     axes = fig.subplots(nrows, ncols, squeeze=False)
     colours = _colours(order, reference)
-    for ax, (name, scale, unit) in zip(axes.flat, items, strict=False):
+    for ax, name in zip(axes.flat, items, strict=False):
+        scale, unit = display(name)
         rows = summary[(summary.outcome == name) & summary.scenario.isin(others)].set_index(
             "scenario"
         )

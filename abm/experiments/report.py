@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from abm import atomic
 from abm.experiments.outcomes import IMPORT_REDUCTION_TARGET_FRAC
-from abm.experiments.summary import REDUCTION
+from abm.experiments.summary import REDUCTION, display
 from abm.params.data import load_minerals
 
 CLAIM_RANGE_FRAC = (0.35, 0.45)  # seed: "reduce ... import dependency by 35-45% within a decade"
 KEY_OUTCOMES = [
-    ("investment_share.US", 100, "pp"),
-    ("investment_share.MX", 100, "pp"),
-    ("investment_share.CA", 100, "pp"),
-    ("investment_usd.NA", 1e-9, "USD bn"),
-    ("exploration_usd.US", 1e-9, "USD bn"),
-    ("exploration_usd.MX", 1e-9, "USD bn"),
-    ("exploration_usd.CA", 1e-9, "USD bn"),
-    ("producing_mines_end.US", 1, "mines"),
-    ("producing_mines_end.MX", 1, "mines"),
-    ("producing_mines_end.CA", 1, "mines"),
-    ("government_revenue_usd.US", 1e-9, "USD bn"),
-    ("government_revenue_usd.MX", 1e-9, "USD bn"),
-    ("government_revenue_usd.CA", 1e-9, "USD bn"),
+    "investment_share.US",
+    "investment_share.MX",
+    "investment_share.CA",
+    "investment_usd.NA",
+    "exploration_usd.US",
+    "exploration_usd.MX",
+    "exploration_usd.CA",
+    "producing_mines_end.US",
+    "producing_mines_end.MX",
+    "producing_mines_end.CA",
+    "government_revenue_usd.US",
+    "government_revenue_usd.MX",
+    "government_revenue_usd.CA",
 ]
 
 
@@ -43,7 +43,8 @@ def _diff_table(summary: pd.DataFrame, others: list[str], reference: str) -> lis
         "|---|---|" + "---|" * len(others),
     ]
     s = summary.set_index(["scenario", "outcome"])
-    for name, scale, unit in KEY_OUTCOMES:
+    for name in KEY_OUTCOMES:
+        scale, unit = display(name)
         if (reference, name) not in s.index:
             continue
         cells = []
@@ -253,7 +254,4 @@ def write_report(
     ]
     if spec.claim == "integration":
         lines += _claim_section(summary, runs, others, spec.reference, spec.last_year)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text("\n".join(lines) + "\n")
-    os.replace(tmp, path)
-    return path
+    return atomic.write_text(path, "\n".join(lines) + "\n")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+
+from abm import atomic
 
 SCALES = {"USD": (1e9, "USD bn")}  # unit -> (divisor, shown unit)
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -16,10 +17,10 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 def _save(fig: Figure, stem: Path) -> None:
     for ext in ("png", "svg"):
-        final = stem.with_suffix(f".{ext}")
-        tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
-        fig.savefig(tmp, format=ext, dpi=150, bbox_inches="tight")
-        os.replace(tmp, final)
+        atomic.write_file(
+            stem.with_suffix(f".{ext}"),
+            lambda p, e=ext: fig.savefig(p, format=e, dpi=150, bbox_inches="tight"),
+        )
 
 
 def _grid(n: int, ncols: int, w: float, h: float) -> tuple[Figure, list]:

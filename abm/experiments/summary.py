@@ -23,6 +23,22 @@ SUMMARY_COLUMNS = [
     "distinguishable",
 ]
 REDUCTION = "import_reduction_vs_reference"
+# How an outcome's differences are shown in tables and charts: indicator -> (multiplier, unit).
+DISPLAY = {
+    "investment_share": (100, "pp"),
+    "investment_usd": (1e-9, "USD bn"),
+    "exploration_usd": (1e-9, "USD bn"),
+    "producing_mines_end": (1, "mines"),
+    "government_revenue_usd": (1e-9, "USD bn"),
+    REDUCTION: (100, "% of reference dependency"),
+}
+
+
+def display(name: str) -> tuple[float, str]:
+    """Multiplier and unit for showing outcome ``name`` (e.g. shares in pp, USD in bn)."""
+    return DISPLAY[name.split(".", 1)[0]]
+
+
 MIN_REFERENCE_DEPENDENCY_FRAC = 0.05  # below it a relative reduction is a ratio of small numbers
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 import abm
+from abm import atomic
 from abm.experiments.design import Design, build_design
 from abm.experiments.engine import Outcome, Task, error_path, execute, result_path
 from abm.experiments.experiment_file import load_experiment
@@ -63,12 +64,6 @@ def manifest(design: Design) -> dict[str, Any]:
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "design": design.to_json(),
     }
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def check_output(out: Path, design: Design, resume: bool) -> None:
@@ -159,7 +154,7 @@ def run_design(
     try:
         out.mkdir(parents=True, exist_ok=True)
         if not (out / MANIFEST).exists():
-            _write_text_atomic(out / MANIFEST, json.dumps(manifest(design), indent=1) + "\n")
+            atomic.write_text(out / MANIFEST, json.dumps(manifest(design), indent=1) + "\n")
         worker = functools.partial(sweep_worker, outcomes=design.experiment.outcomes)
         outcome = execute(
             design.tasks(),
@@ -174,9 +169,7 @@ def run_design(
         if backend is not None:
             backend.close()
     table = combine(design, out / RUNS)
-    tmp = out / f".{RESULTS}.{os.getpid()}.tmp"
-    table.to_parquet(tmp, index=False)
-    os.replace(tmp, out / RESULTS)
+    atomic.write_file(out / RESULTS, lambda p: table.to_parquet(p, index=False))
     return SweepRun(out, outcome, table)
 
 

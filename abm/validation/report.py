@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import math
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from abm import atomic
 from abm.validation.checks import Result
 
 COLUMNS = (
@@ -123,24 +121,11 @@ def markdown_table(results: Sequence[Result]) -> str:
 def write_atomic(out_dir: Path, files: dict[str, bytes | str]) -> Path:
     """Write ``files`` into a temporary folder beside ``out_dir``, then rename it into place."""
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with atomic.folder(out_dir) as tmp:
         for name, content in files.items():
             path = tmp / name
             if isinstance(content, bytes):
                 path.write_bytes(content)
             else:
                 path.write_text(content)
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out_dir, old)
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir
