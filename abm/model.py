@@ -138,6 +138,12 @@ class MiningModel(mesa.Model):
         p_weight = np.where(fa.kind[producers] == MAJOR, 3.0, 1.0)
         p_weight /= p_weight.sum()
         typical = np.zeros((len(COUNTRIES), len(MINERALS)))
+        # Mines producing in 2024 covered their operating cost at the price they could get:
+        # unit costs are drawn against the export netback (base price less ocean freight of
+        # the shipped tonnage), the lowest price a regional producer receives, so that the
+        # starting mines are not on the margin of the freight (fluorspar: $470/t, $162.5/t).
+        freight = self.reference_values["trade.row_freight_usd_per_t"]
+        netback_frac = 1.0 - freight * data.shipped_t_per_t / data.price_usd_per_t
         for c in range(len(COUNTRIES)):
             for m in range(len(MINERALS)):
                 q = data.production_t[c, m]
@@ -155,7 +161,7 @@ class MiningModel(mesa.Model):
                     caps,
                     Stage.PRODUCTION,
                     rng.choice(producers, k, p=p_weight),
-                    unit_cost_frac=rng.uniform(0.35, 0.8, k),
+                    unit_cost_frac=rng.uniform(0.35, 0.8, k) * netback_frac[m],
                     life_left=rng.uniform(5, 40, k),
                 )
         for m in range(len(MINERALS)):

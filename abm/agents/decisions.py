@@ -60,7 +60,10 @@ def exploration_value(model: MiningModel) -> np.ndarray:
     to_prod = to_build + build
     conc = np.array([g.lever("concession_years") for g in model.governments])[:, None]
     life = np.minimum(v["projects.mine_life_years"], np.maximum(conc - to_prod / 12, 0.0))
-    rate = country_rates(model)[None, :] + KIND_RATE_PREMIUM[:, None]  # (K, C)
+    # Juniors sell what they find to a developer (a major, as in _start_construction), so a
+    # discovery is worth the developer's NPV, held at the junior's dearer capital until sold.
+    developer = np.where(np.arange(3) == JUNIOR, MAJOR, np.arange(3))
+    rate = country_rates(model)[None, :] + KIND_RATE_PREMIUM[developer][:, None]  # (K, C)
 
     shape = (3, n_c, n_m, len(_Z))
     cidx = np.broadcast_to(np.arange(n_c)[None, :, None, None], shape)
@@ -84,6 +87,7 @@ def exploration_value(model: MiningModel) -> np.ndarray:
         data.critical[midx],
     )
     option = np.maximum(npv, 0.0).mean(axis=-1)  # (K, C, M)
+    option[JUNIOR] *= (1.0 + KIND_RATE_PREMIUM[JUNIOR]) ** (-to_build / 12.0)  # held until sold
     cost = exploration_cost_factor(model.fiscal, v["firms.hurdle_rate_frac"], data.critical)
     return option * access_mask(model)[None] / cost[None] / model.cost_per_discovery_usd
 

@@ -28,6 +28,12 @@ def _paired(scenario: str, metric) -> tuple[float, float]:
     return ci95(np.array([metric(a) - metric(b) for a, b in zip(alt, ref, strict=True)]))
 
 
+def _paired_ratio(scenario: str, metric) -> tuple[float, float]:
+    """Relative paired effect (scenario / baseline - 1) and its 95% half-width."""
+    alt, ref = runs(scenario=scenario, seeds=SEEDS), runs(scenario="baseline", seeds=SEEDS)
+    return ci95(np.array([metric(a) / metric(b) - 1 for a, b in zip(alt, ref, strict=True)]))
+
+
 def _values_at(scenario: str, date: str) -> dict:
     model = MiningModel(scenario, rng=1, years=10)
     while model.date < date:
@@ -57,8 +63,11 @@ def test_mx_pre_reform_sets_the_old_regime_and_raises_mexican_exploration() -> N
     )
     assert v["government.MX.new_concessions"] and v["government.MX.concession_years"] == 50
     assert v["government.MX.state_reserved_minerals"] == []
-    mean, half = _paired("mx_pre_reform", lambda ts: value(ts, "exploration_usd", "MX"))
-    assert mean - half > 0.5e9  # USD over the decade
+    # Relative effect on Mexico's decade of exploration. Reopening the 25% of ground closed to
+    # new concessions alone is worth 0.75 ** -npv_response - 1 = +4% (response 0.14); the lower
+    # duties add a little; a double-digit effect would contradict the mx_2023_reform check.
+    mean, half = _paired_ratio("mx_pre_reform", lambda ts: value(ts, "exploration_usd", "MX"))
+    assert mean - half > 0.02 and mean + half < 0.10
 
 
 def test_mx_restart_applies_in_2026_and_shortens_mexican_waits() -> None:
@@ -93,10 +102,12 @@ def test_crisis_restricts_then_responds_and_pulls_graphite_exploration() -> None
     assert model.values["trade.row_export_restriction.graphite"] == 0.8
     assert all(g.lever("critical_fast_track") for g in model.governments)
     assert "graphite" in model.values["trade.strategic_reserve_minerals"]
-    mean, half = _paired(
+    # An 80% export restriction on graphite lifts its price and, through the reserve floor,
+    # the price regional producers expect: North American graphite exploration rises by half.
+    mean, half = _paired_ratio(
         "crisis_fast_track", lambda ts: value(ts, "exploration_usd", "NA", "graphite")
     )
-    assert mean - half > 1e9
+    assert mean - half > 0.5
     mean, half = _paired(
         "crisis_fast_track", lambda ts: _wait(ts, "US", 2028, 2030)
     )  # critical applications jump the queue: fewer months on average

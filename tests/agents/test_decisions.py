@@ -1,0 +1,70 @@
+"""Firms' decisions: how juniors value a discovery, and the starting mines' costs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from abm import MiningModel
+from abm.agents import decisions
+from abm.agents.firm import JUNIOR, KIND_RATE_PREMIUM, MAJOR
+from abm.params.schema import COUNTRIES, MINERALS
+from abm.projects import Stage
+
+
+def _to_build_months(model: MiningModel) -> np.ndarray:
+    v = model.values
+    waits = np.array([g.expected_waits_months() for g in model.governments])
+    return v["projects.resource_months"] + v["projects.feasibility_months"] + waits
+
+
+def test_junior_values_a_discovery_at_the_developer_price_held_until_sold() -> None:
+    model = MiningModel("baseline", rng=3, years=1)
+    value = decisions.exploration_value(model)
+    hold = (1.0 + KIND_RATE_PREMIUM[JUNIOR]) ** (-_to_build_months(model) / 12.0)
+    np.testing.assert_allclose(value[JUNIOR], value[MAJOR] * hold, rtol=1e-12)
+    # Size: over a US wait of ~10 years the junior's dearer capital costs about a third.
+    us = COUNTRIES.index("US")
+    assert 0.5 < hold[us].mean() < 0.75
+
+
+def test_uncertainty_premium_hits_juniors_no_harder_than_majors() -> None:
+    """Before juniors valued mines at their own rate, +1 pp cut their value in Mexico by 96%."""
+    model = MiningModel("baseline", rng=3, years=1)
+    mx = COUNTRIES.index("MX")
+    w = model.base_cell_weight[mx]
+    before = (decisions.exploration_value(model)[:, mx] * w).sum(axis=1)
+    model.governments[mx].uncertainty_frac += 0.01
+    after = (decisions.exploration_value(model)[:, mx] * w).sum(axis=1)
+    ratio = after / before
+    np.testing.assert_allclose(ratio[JUNIOR], ratio[MAJOR], rtol=1e-9)
+    assert 0.2 < ratio[MAJOR] < 0.95  # a premium on the discount rate lowers the value
+
+
+def test_starting_mines_cover_cost_at_the_export_netback() -> None:
+    model = MiningModel("baseline", rng=12, years=1)
+    book, data = model.projects, model.minerals
+    prod = np.flatnonzero(book.stage == Stage.PRODUCTION)
+    m = book.mineral[prod].astype(int)
+    freight = model.values["trade.row_freight_usd_per_t"]
+    netback = data.price_usd_per_t[m] - freight * data.shipped_t_per_t[m]
+    assert (book.unit_cost_usd_per_t[prod] <= 0.8 * netback + 1e-9).all()
+    assert (book.unit_cost_usd_per_t[prod] >= 0.35 * netback - 1e-9).all()
+
+
+def test_mexican_fluorspar_keeps_running_through_the_first_year() -> None:
+    """Seed 12 used to stop all Mexican fluorspar mines: costs up to 0.8 x $470/t against a
+    received $367/t export netback; North American dependency jumped from 48% to 100%."""
+    f = MINERALS.index("fluorspar")
+    mx = COUNTRIES.index("MX")
+    for seed in (12, 1, 2, 3):
+        model = MiningModel("baseline", rng=seed, years=1)
+        start = model.production_t[mx, f]
+        while model.running:
+            model.step()
+            assert model.production_t[mx, f] > 0.9 * start, (seed, model.date)
+        assert abs(model.market.dependency_na[f] - data_dependency(model, f)) < 0.05
+
+
+def data_dependency(model: MiningModel, m: int) -> float:
+    """Calibrated starting dependency of mineral ``m``."""
+    return float(model.minerals.na_dependency_frac[m])
