@@ -5,7 +5,7 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 PIP     := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test install install-test lint format clean bench
+.PHONY: run test install install-test lint format clean bench bench-sweep
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
@@ -35,6 +35,9 @@ lint: install-test
 
 bench: install
 	$(PY) benchmarks/bench_run.py
+
+bench-sweep: install
+	$(PY) benchmarks/bench_sweep.py
 
 clean:
 	rm -rf $(VENV) outputs .pytest_cache .ruff_cache

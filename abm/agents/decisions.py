@@ -12,10 +12,10 @@
 
 from __future__ import annotations
 
+from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.stats import norm
 
 from abm.agents.firm import JUNIOR, KIND_RATE_PREMIUM, MAJOR
 from abm.economics import annual_cash_flow, exploration_cost_factor, mine_npv
@@ -25,7 +25,7 @@ from abm.projects import STATE_OWNER, Stage
 if TYPE_CHECKING:
     from abm.model import MiningModel
 
-_Z = norm.ppf((np.arange(7) + 0.5) / 7)  # cost quantiles of a typical new deposit
+_Z = np.array([NormalDist().inv_cdf((i + 0.5) / 7) for i in range(7)])  # cost quantiles
 
 
 def country_rates(model: MiningModel) -> np.ndarray:

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from SALib.sample import latin, morris, sobol
 
 from abm.experiments.engine import Task, fingerprint
 from abm.experiments.experiment_file import Experiment, Factor
@@ -57,6 +56,10 @@ def sample(
 ) -> np.ndarray:
     """SALib sample of the factors' ranges: ``lhs`` (n points), ``sobol`` (Saltelli scheme,
     n base points), ``morris`` (n trajectories of ``levels`` levels); int factors rounded."""
+    # Imported here, not at module level: sweep workers import this module but never sample,
+    # and SALib pulls in scipy.stats (a quarter of a second per worker start).
+    from SALib.sample import latin, morris, sobol
+
     problem = salib_problem(factors)
     if method == "lhs":
         x = latin.sample(problem, n, seed=rng)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import os
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -99,9 +101,56 @@ def _local(tasks: Sequence[Task], worker: Worker) -> Iterator[Result]:
         yield safe_call(worker, task)
 
 
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How worker processes start: never a fork of this (possibly threaded) process.
+
+    Where the OS has it, a fork server that has imported the model once hands out workers in
+    milliseconds; elsewhere each worker is spawned and imports it itself (about a second). Both
+    start from a fresh interpreter, so results are the same either way.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["abm.model"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, killed but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc (macOS): the signal test is all there is
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def _exit_with(pid: int, poll_seconds: float = 1.0) -> None:
+    """Worker initializer: exit when the sweep's process ``pid`` is gone. A worker pool whose
+    parent is killed (``kill -9``) would otherwise finish its task and wait for more forever."""
+    if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
+        return
+
+    def watch() -> None:
+        while _alive(pid):
+            time.sleep(poll_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _processes(tasks: Sequence[Task], worker: Worker, workers: int) -> Iterator[Result]:
-    ctx = multiprocessing.get_context("spawn")  # same behaviour on every OS; no forked state
-    ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    ex = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=worker_context(),
+        initializer=_exit_with,
+        initargs=(os.getpid(),),
+    )
     pending: set[Future] = set()
     todo = iter(tasks)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -60,3 +61,47 @@ def test_kill_9_then_resume_equals_uninterrupted(tmp_path) -> None:
     pd.testing.assert_frame_equal(resumed, reference)  # bit-identical, 2 workers vs 1
     assert len(list((killed / "runs").glob("*.parquet"))) == N_RUNS
     assert not list((killed / "runs").glob(".*.tmp"))
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Live (non-zombie) processes of process group ``pgid``."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()
+        if fields[0] != "Z" and int(fields[2]) == pgid:  # state, ppid, pgrp
+            out.append(int(entry.name))
+    return out
+
+
+def test_workers_exit_when_only_the_sweep_process_is_killed(tmp_path) -> None:
+    """kill -9 of the sweep alone (not its group): its workers, the fork server and the
+    resource tracker must not linger, idle, holding memory."""
+    path = tmp_path / "orphans.toml"
+    path.write_text(EXPERIMENT)
+    out = tmp_path / "killed"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "abm", "sweep", str(path), "--out", str(out), "--workers", "2"]
+    proc = subprocess.Popen(
+        cmd, start_new_session=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while len(list((out / "runs").glob("*.parquet"))) < 2:
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        assert len(_group_members(proc.pid)) >= 3  # the sweep and two workers at least
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 15
+        while (left := _group_members(proc.pid)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not left, f"processes left after the sweep was killed: {left}"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)

@@ -1,0 +1,91 @@
+"""Headline outcomes: known answers on a hand-made timeseries, and a plain pandas reference
+on real runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import abm
+from abm.experiments.outcomes import REGIONS, _critical, headline_outcomes, outcome_specs
+from abm.params.schema import COUNTRIES
+
+MONTHLY = {"US": 3.0, "MX": 1.0, "CA": 2.0}  # investment per month by country
+
+
+def _date(step: int) -> str:
+    index = 2025 * 12 + step - 1  # step 1 = 2025-01, step 0 = 2024-12
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _toy() -> pd.DataFrame:
+    """Two years (2025-2026): flows constant per month, exploration doubling in 2026."""
+    rows = []
+    critical = _critical()
+    for step in range(25):
+        date = _date(step)
+        year = int(date[:4])
+        for r in REGIONS:
+            inv = sum(MONTHLY.values()) if r == "NA" else MONTHLY[r]
+            exp = (1.0 if year == 2025 else 2.0) * (inv / 10)
+            if step > 0:
+                rows += [
+                    (step, date, r, "all", "investment_usd", inv),
+                    (step, date, r, "all", "exploration_usd", exp),
+                    (step, date, r, "all", "government_revenue_usd", 0.5 * inv),
+                ]
+            rows += [
+                (step, date, r, "all", "producing_mines", 10.0 + step),
+                (step, date, r, "all", "mining_jobs", 100.0 * step),
+            ]
+        for i, m in enumerate(critical):
+            dep = 0.8 if step == 0 else 0.8 - 0.01 * step * (i % 2)
+            rows.append((step, date, "NA", m, "import_dependency", dep))
+    cols = ["step", "date", "country", "mineral", "indicator", "value"]
+    ts = pd.DataFrame(rows, columns=cols)
+    return ts.astype({c: "string" for c in cols[1:5]} | {"step": "int32"})
+
+
+def test_known_answers_on_a_toy_timeseries() -> None:
+    out = headline_outcomes(_toy())
+    assert list(out) == [s.name for s in outcome_specs(2025, 2026)]
+    assert out["investment_share.US"] == pytest.approx(0.5)
+    assert out["investment_share.MX"] == pytest.approx(1 / 6)
+    assert out["investment_usd.NA"] == pytest.approx(6.0 * 24)
+    assert out["exploration_usd.CA"] == pytest.approx(0.2 * 12 + 0.4 * 12)
+    assert out["exploration_change_frac.MX"] == pytest.approx(1.0)
+    assert out["government_revenue_usd.US"] == pytest.approx(0.5 * 3.0 * 24)
+    assert out["producing_mines_end.CA"] == 34.0 and out["mining_jobs_end.NA"] == 2400.0
+    critical = _critical()
+    falls = [0.01 * 24 * (i % 2) for i in range(len(critical))]
+    mean = float(np.mean([0.8 - f for f in falls]))
+    assert out[f"import_dependency.{critical[1]}.2026"] == pytest.approx(0.8 - 0.24)
+    assert out["import_dependency.critical_mean.2026"] == pytest.approx(mean)
+    assert out["import_reduction_frac.2026"] == pytest.approx(1 - mean / 0.8)
+
+
+def _reference(ts: pd.DataFrame) -> dict[str, float]:
+    """The same outcomes computed the plain pandas way."""
+    flows = ts[(ts.mineral == "all") & (ts.step > 0)].assign(year=ts.date.str[:4].astype(int))
+    end = ts[ts.date == ts.date.max()]
+    out = {}
+    inv = flows[flows.indicator == "investment_usd"].groupby("country").value.sum()
+    for c in COUNTRIES:
+        out[f"investment_share.{c}"] = inv[c] / inv[list(COUNTRIES)].sum()
+    for r in REGIONS:
+        exp = flows[(flows.indicator == "exploration_usd") & (flows.country == r)]
+        by_year = exp.groupby("year").value.sum()
+        out[f"exploration_usd.{r}"] = by_year.sum()
+        out[f"exploration_change_frac.{r}"] = by_year.iloc[-1] / by_year.iloc[0] - 1
+        sel = end[(end.country == r) & (end.indicator == "producing_mines")]
+        out[f"producing_mines_end.{r}"] = sel.value.iloc[0]
+    return out
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "full_integration_2026"])
+def test_matches_a_plain_pandas_reference_on_real_runs(scenario: str) -> None:
+    ts = abm.run(scenario, seed=4, years=4, summary=False).timeseries
+    out = headline_outcomes(ts)
+    for key, expected in _reference(ts).items():
+        assert out[key] == pytest.approx(expected, rel=1e-12), key
