@@ -105,8 +105,11 @@ def worker_context() -> multiprocessing.context.BaseContext:
     """How worker processes start: never a fork of this (possibly threaded) process.
 
     Where the OS has it, a fork server that has imported the model once hands out workers in
-    milliseconds; elsewhere each worker is spawned and imports it itself (about a second). Both
-    start from a fresh interpreter, so results are the same either way.
+    milliseconds; elsewhere each worker is spawned and imports it itself (about a second).
+    Neither inherits this process's state, and each run depends only on its task, so results
+    are the same either way. The fork server lives as long as this process: in a long-lived
+    session (a notebook), workers keep the ``abm`` code imported at the first sweep, so restart
+    the session after editing the model.
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
@@ -115,19 +118,27 @@ def worker_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` still runs (a zombie, killed but not yet reaped, does not)."""
+def _proc_stat(pid: int) -> list[str] | None:
+    """Fields of ``/proc/<pid>/stat`` after the command name (state first), or None."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()
+    except OSError:
+        return None
+
+
+def _alive(pid: int, started: str | None) -> bool:
+    """Whether process ``pid`` still runs: not gone, not a zombie (killed, not yet reaped),
+    and not another process that reused the id (a different start time, where /proc has it)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+        pass  # exists, owned by someone else: a reused id unless the start time matches
+    stat = _proc_stat(pid)
+    if stat is None:
         return True  # no /proc (macOS): the signal test is all there is
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+    return stat[0] != "Z" and (started is None or stat[19] == started)
 
 
 def _exit_with(pid: int, poll_seconds: float = 1.0) -> None:
@@ -135,9 +146,11 @@ def _exit_with(pid: int, poll_seconds: float = 1.0) -> None:
     parent is killed (``kill -9``) would otherwise finish its task and wait for more forever."""
     if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
         return
+    stat = _proc_stat(pid)
+    started = stat[19] if stat else None  # field 22 of /proc/<pid>/stat: start time
 
     def watch() -> None:
-        while _alive(pid):
+        while _alive(pid, started):
             time.sleep(poll_seconds)
         os._exit(1)
 

@@ -71,7 +71,8 @@ def outcome_specs(first_year: int = 2025, last_year: int = 2034) -> list[Outcome
                 OutcomeSpec(
                     f"import_dependency.{m}.{y}",
                     "frac",
-                    f"North American net import dependency for {m} in December {y}",
+                    f"North American net import dependency for {m} in December {y} "
+                    "(or the run's last month, if it ends earlier)",
                 )
             )
         specs.append(
@@ -122,7 +123,15 @@ class _Columns:
     def annual(self, indicator: str, region: str, years: np.ndarray) -> np.ndarray:
         """Sum of ``indicator`` (mineral "all", steps after 0) by year, for ``years``."""
         m = self.mask(indicator=indicator, mineral="all", country=region) & (self.step > 0)
-        return np.bincount(self.year[m] - years[0], weights=self.value[m], minlength=len(years))
+        values = np.nan_to_num(self.value[m], nan=0.0)  # missing months add nothing (skipna)
+        return np.bincount(self.year[m] - years[0], weights=values, minlength=len(years))
+
+    def year_end(self, year: int) -> str:
+        """December of ``year``, or the run's last month of it when the run ends earlier."""
+        december = f"{year}-12"
+        if december in self.lookup["date"]:
+            return december
+        return max(d for d in self.lookup["date"] if d.startswith(f"{year}-"))
 
     def by_mineral(self, rows: np.ndarray) -> dict[str, float]:
         """Value by mineral of the selected ``rows``."""
@@ -154,7 +163,7 @@ def headline_outcomes(ts: pd.DataFrame) -> dict[str, float]:
     dep = cols.mask(indicator="import_dependency", country="NA")
     start = np.mean([cols.by_mineral(dep & (cols.step == 0))[m] for m in critical])
     for y in dependency_years(first, last):
-        at = cols.by_mineral(dep & cols.mask(date=f"{y}-12"))
+        at = cols.by_mineral(dep & cols.mask(date=cols.year_end(y)))
         values = [at[m] for m in critical]
         for m, x in zip(critical, values, strict=True):
             out[f"import_dependency.{m}.{y}"] = float(x)

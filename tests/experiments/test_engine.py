@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from abm.experiments.engine import Task, execute, fingerprint, load_results, result_path
+from abm.experiments.engine import (
+    Task,
+    _alive,
+    _proc_stat,
+    execute,
+    fingerprint,
+    load_results,
+    result_path,
+)
 
 
 def draw_worker(task: Task) -> pd.DataFrame:
@@ -58,3 +70,17 @@ def test_duplicate_ids_refused(tmp_path) -> None:
 def test_fingerprint_changes_with_inputs() -> None:
     assert fingerprint({"a": 1}) == fingerprint({"a": 1})
     assert fingerprint({"a": 1}) != fingerprint({"a": 2})
+
+
+def test_parent_watch_sees_exit_zombie_and_reused_id() -> None:
+    me = os.getpid()
+    started = _proc_stat(me)[19]
+    assert _alive(me, started) and _alive(me, None)
+    assert not _alive(me, str(int(started) + 1))  # same id, another start: a reused id
+    child = subprocess.Popen(["true"])
+    deadline = time.monotonic() + 10
+    while _proc_stat(child.pid)[0] != "Z" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not _alive(child.pid, None)  # exited, not yet reaped: a zombie
+    child.wait()
+    assert not _alive(child.pid, None)  # reaped: gone

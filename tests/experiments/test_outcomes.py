@@ -74,12 +74,23 @@ def _reference(ts: pd.DataFrame) -> dict[str, float]:
     for c in COUNTRIES:
         out[f"investment_share.{c}"] = inv[c] / inv[list(COUNTRIES)].sum()
     for r in REGIONS:
-        exp = flows[(flows.indicator == "exploration_usd") & (flows.country == r)]
-        by_year = exp.groupby("year").value.sum()
-        out[f"exploration_usd.{r}"] = by_year.sum()
+        mine = flows[flows.country == r]
+        for name in ("investment_usd", "government_revenue_usd", "exploration_usd"):
+            out[f"{name}.{r}"] = mine[mine.indicator == name].value.sum()
+        by_year = mine[mine.indicator == "exploration_usd"].groupby("year").value.sum()
         out[f"exploration_change_frac.{r}"] = by_year.iloc[-1] / by_year.iloc[0] - 1
-        sel = end[(end.country == r) & (end.indicator == "producing_mines")]
-        out[f"producing_mines_end.{r}"] = sel.value.iloc[0]
+        for name in ("producing_mines", "mining_jobs"):
+            sel = end[(end.country == r) & (end.indicator == name) & (end.mineral == "all")]
+            out[f"{name}_end.{r}"] = sel.value.iloc[0]
+    dep = ts[(ts.indicator == "import_dependency") & (ts.country == "NA")]
+    critical = _critical()
+    start = dep[dep.step == 0].set_index("mineral").value[critical].mean()
+    last = dep[dep.date == dep.date.max()].set_index("mineral").value[critical]
+    year = dep.date.max()[:4]
+    for m in critical:
+        out[f"import_dependency.{m}.{year}"] = last[m]
+    out[f"import_dependency.critical_mean.{year}"] = last.mean()
+    out[f"import_reduction_frac.{year}"] = 1 - last.mean() / start
     return out
 
 
@@ -89,3 +100,21 @@ def test_matches_a_plain_pandas_reference_on_real_runs(scenario: str) -> None:
     out = headline_outcomes(ts)
     for key, expected in _reference(ts).items():
         assert out[key] == pytest.approx(expected, rel=1e-12), key
+
+
+def test_a_run_ending_before_december_reports_its_last_month() -> None:
+    ts = abm.run("baseline", seed=2, years=2, overrides={"simulation.start": "2025-07"}).timeseries
+    assert ts.date.max() == "2027-06"
+    out = headline_outcomes(ts)
+    assert out["import_dependency.critical_mean.2027"] == pytest.approx(
+        _reference(ts)["import_dependency.critical_mean.2027"], rel=1e-12
+    )
+
+
+def test_a_missing_month_adds_nothing_to_the_sums() -> None:
+    ts = _toy()
+    hole = (ts.indicator == "investment_usd") & (ts.country == "US") & (ts.step == 5)
+    ts.loc[hole, "value"] = np.nan
+    out = headline_outcomes(ts)
+    assert out["investment_usd.US"] == pytest.approx(3.0 * 23)
+    assert out["investment_share.US"] == pytest.approx(69 / (69 + 24 + 48))
