@@ -25,6 +25,13 @@ from abm.params.schema import COUNTRIES, MINERALS
 
 if TYPE_CHECKING:
     from abm.model import MiningModel
+    from abm.params.data import MineralData
+
+
+def ocean_freight_usd_per_t(values: dict, minerals: MineralData) -> np.ndarray:
+    """Ocean freight between North America and the rest of the world per tonne of content:
+    the freight rate times the tonnage shipped (ore or concentrate) per tonne of content."""
+    return values["trade.row_freight_usd_per_t"] * minerals.shipped_t_per_t
 
 
 class Market:
@@ -89,9 +96,9 @@ class Market:
     def _import_premium(self, world: np.ndarray) -> np.ndarray:
         """Landed cost of an import above the world price, per t of content."""
         v = self.model.values
-        shipped = self.model.minerals.shipped_t_per_t
+        data = self.model.minerals
         carry = v["trade.inventory_carrying_cost_frac_per_year"] * v["trade.row_transit_days"] / 365
-        return world * (v["trade.row_tariff"] + carry) + v["trade.row_freight_usd_per_t"] * shipped
+        return world * (v["trade.row_tariff"] + carry) + ocean_freight_usd_per_t(v, data)
 
     def _update_delivered(self, multiple: np.ndarray, reset: bool = False) -> None:
         v = self.model.values
@@ -107,7 +114,7 @@ class Market:
         tariff_part = w * v["trade.row_tariff"] * (1.0 - capture)
         regional_net = self.na_price - tariff_part * importing
         regional_net = regional_net - v["trade.regional_freight_usd_per_t"] * shipped
-        export_net = w - v["trade.row_freight_usd_per_t"] * shipped
+        export_net = w - ocean_freight_usd_per_t(v, self.model.minerals)
         phi = self._regional_use_share()
         market_price = np.maximum(phi * regional_net + (1 - phi) * export_net, 0.0)
         floor = self.reserve_floor_usd_per_t()
@@ -120,7 +127,7 @@ class Market:
         anchor_world = self.base_price * multiple
         anchor = phi * (anchor_world + self._import_premium(anchor_world) * importing) + (
             1 - phi
-        ) * (anchor_world - v["trade.row_freight_usd_per_t"] * shipped)
+        ) * (anchor_world - ocean_freight_usd_per_t(v, self.model.minerals))
         w_recent = v["market.expectation_recent_weight_frac"]
         expected = w_recent * self._ema + (1 - w_recent) * anchor
         self.expected_price = np.maximum(expected, floor)

@@ -30,7 +30,7 @@ from abm.agents.investor import Investor
 from abm.agents.rest_of_world import RestOfWorld
 from abm.agents.state_agency import StateAgency
 from abm.economics import FiscalRegime
-from abm.market import Market
+from abm.market import Market, ocean_freight_usd_per_t
 from abm.outputs import Recorder
 from abm.params.data import load_minerals
 from abm.params.scenario import Scenario, load_scenario, parse_month
@@ -142,8 +142,8 @@ class MiningModel(mesa.Model):
         # unit costs are drawn against the export netback (base price less ocean freight of
         # the shipped tonnage), the lowest price a regional producer receives, so that the
         # starting mines are not on the margin of the freight (fluorspar: $470/t, $162.5/t).
-        freight = self.reference_values["trade.row_freight_usd_per_t"]
-        netback_frac = 1.0 - freight * data.shipped_t_per_t / data.price_usd_per_t
+        freight = ocean_freight_usd_per_t(self.reference_values, data)
+        netback_frac = 1.0 - freight / data.price_usd_per_t
         for c in range(len(COUNTRIES)):
             for m in range(len(MINERALS)):
                 q = data.production_t[c, m]

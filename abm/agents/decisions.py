@@ -62,8 +62,9 @@ def exploration_value(model: MiningModel) -> np.ndarray:
     life = np.minimum(v["projects.mine_life_years"], np.maximum(conc - to_prod / 12, 0.0))
     # Juniors sell what they find to a developer (a major, as in _start_construction), so a
     # discovery is worth the developer's NPV, held at the junior's dearer capital until sold.
-    developer = np.where(np.arange(3) == JUNIOR, MAJOR, np.arange(3))
-    rate = country_rates(model)[None, :] + KIND_RATE_PREMIUM[developer][:, None]  # (K, C)
+    premium = KIND_RATE_PREMIUM.copy()
+    premium[JUNIOR] = KIND_RATE_PREMIUM[MAJOR]
+    rate = country_rates(model)[None, :] + premium[:, None]  # (K, C)
 
     shape = (3, n_c, n_m, len(_Z))
     cidx = np.broadcast_to(np.arange(n_c)[None, :, None, None], shape)

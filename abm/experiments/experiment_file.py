@@ -21,6 +21,7 @@ from abm.params.scenario import (
     load_scenario,
     parse_month,
     read_toml,
+    reject_unknown_keys,
     validate_value,
 )
 from abm.params.schema import PARAMS
@@ -185,12 +186,10 @@ def _sensitivity(raw: Any, where: str) -> SensitivitySettings:
     loc = f"{where}: sensitivity"
     if raw is None:
         return SensitivitySettings()
-    known = set(SensitivitySettings.__dataclass_fields__)
-    if not isinstance(raw, dict) or set(raw) - known:
-        bad = sorted(set(raw) - known) if isinstance(raw, dict) else []
-        raise ScenarioError(
-            f"{loc}: unknown key(s) {', '.join(bad)}; known: {', '.join(sorted(known))}"
-        )
+    known = SensitivitySettings.__dataclass_fields__
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{loc}: must be a table of {', '.join(sorted(known))}")
+    reject_unknown_keys(raw, known, loc)
     d = SensitivitySettings()
     conf = raw.get("confidence", d.confidence)
     if isinstance(conf, bool) or not isinstance(conf, float) or not 0.5 <= conf < 1:
@@ -240,11 +239,7 @@ def load_experiment(name_or_path: str | Path, years: int | None = None) -> Exper
     content = path.read_bytes()
     raw = read_toml(path)
     where = str(path)
-    unknown = sorted(set(raw) - TOP_KEYS)
-    if unknown:
-        raise ScenarioError(
-            f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(TOP_KEYS))}"
-        )
+    reject_unknown_keys(raw, TOP_KEYS, where)
     scenario = _scenario(raw, path, where)
     if years is None and "years" in raw:
         years = validate_value("simulation.years", raw["years"], f"{where}: years")

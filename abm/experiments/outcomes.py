@@ -107,6 +107,7 @@ class _Columns:
             codes, uniques = pd.factorize(ts[name])
             self.codes[name] = codes
             self.lookup[name] = {str(u): i for i, u in enumerate(uniques)}
+        self.minerals = np.array(list(self.lookup["mineral"]))
         self.step = ts.step.to_numpy()
         self.value = ts.value.to_numpy()
         dates = list(self.lookup["date"])
@@ -135,7 +136,7 @@ class _Columns:
 
     def by_mineral(self, rows: np.ndarray) -> dict[str, float]:
         """Value by mineral of the selected ``rows``."""
-        minerals = np.array(list(self.lookup["mineral"]))[self.codes["mineral"][rows]]
+        minerals = self.minerals[self.codes["mineral"][rows]]
         return dict(zip(minerals.tolist(), self.value[rows].tolist(), strict=True))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,17 +56,7 @@ def morris_table(
             num_levels=settings.morris_levels,
             seed=generator(master_seed, "bootstrap"),
         )
-        for j, f in enumerate(factors):
-            rows.append(
-                {
-                    "outcome": name,
-                    "input": f.name,
-                    "mu": float(res["mu"][j]),
-                    "mu_star": float(res["mu_star"][j]),
-                    "mu_star_conf": float(res["mu_star_conf"][j]),
-                    "sigma": float(res["sigma"][j]),
-                }
-            )
+        rows += _rows(name, factors, res, ("mu", "mu_star", "mu_star_conf", "sigma"))
     return pd.DataFrame(rows)
 
 
@@ -87,18 +78,18 @@ def sobol_table(
             conf_level=settings.confidence,
             seed=generator(master_seed, "bootstrap"),
         )
-        for j, f in enumerate(factors):
-            rows.append(
-                {
-                    "outcome": name,
-                    "input": f.name,
-                    "S1": float(res["S1"][j]),
-                    "S1_conf": float(res["S1_conf"][j]),
-                    "ST": float(res["ST"][j]),
-                    "ST_conf": float(res["ST_conf"][j]),
-                }
-            )
+        rows += _rows(name, factors, res, ("S1", "S1_conf", "ST", "ST_conf"))
     return pd.DataFrame(rows)
+
+
+def _rows(
+    outcome: str, factors: Sequence[Factor], res: Any, keys: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """One table row per input: the outcome, the input and the analyser's ``keys``."""
+    return [
+        {"outcome": outcome, "input": f.name, **{k: float(res[k][j]) for k in keys}}
+        for j, f in enumerate(factors)
+    ]
 
 
 def point_means(results: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:

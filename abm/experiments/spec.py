@@ -25,7 +25,14 @@ from typing import Any
 import numpy as np
 
 from abm.experiments.outcomes import outcome_specs
-from abm.params.scenario import Scenario, ScenarioError, load_scenario, parse_month, read_toml
+from abm.params.scenario import (
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    parse_month,
+    read_toml,
+    reject_unknown_keys,
+)
 from abm.params.schema import PARAMS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -127,11 +134,7 @@ def load_compare(name_or_path: str | Path, replications: int | None = None) -> C
     path = resolve_experiment(name_or_path)
     where = str(path)
     raw = read_toml(path)
-    unknown = sorted(set(raw) - KEYS)
-    if unknown:
-        raise ScenarioError(
-            f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(KEYS))})"
-        )
+    reject_unknown_keys(raw, KEYS, where)
     names = raw.get("scenarios")
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
         raise ScenarioError(f"{where}: scenarios: must be a non-empty list of scenario names")

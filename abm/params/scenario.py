@@ -19,6 +19,7 @@ Every problem raises :class:`ScenarioError` naming the file and the key.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,16 @@ def parse_month(text: str, where: str, key: str = "date") -> tuple[int, int]:
     except ValueError:
         raise ScenarioError(f"{where}: {key}: {text!r} is not a month like 2026-07") from None
     return year, month
+
+
+def reject_unknown_keys(table: dict[str, Any], known: Iterable[str], where: str) -> None:
+    """One clear error naming the keys of ``table`` that are not in ``known``."""
+    known = sorted(known)
+    extra = sorted(set(table) - set(known))
+    if extra:
+        s = "s" if len(extra) > 1 else ""
+        names = ", ".join(repr(k) for k in extra)
+        raise ScenarioError(f"{where}: unknown key{s} {names} (known: {', '.join(known)})")
 
 
 def validate_value(key: str, value: Any, where: str) -> Any:
@@ -185,9 +196,7 @@ def _read_schedule(entries: Any, where: str) -> list[PolicyChange]:
         loc = f"{where}: schedule[{i}]"
         if not isinstance(entry, dict):
             raise ScenarioError(f"{loc}: must be a table with date and set")
-        extra = set(entry) - {"date", "set", "label"}
-        if extra:
-            raise ScenarioError(f"{loc}: unknown key(s) {', '.join(sorted(extra))}")
+        reject_unknown_keys(entry, ("date", "set", "label"), loc)
         if "date" not in entry or "set" not in entry:
             raise ScenarioError(f'{loc}: needs date = "YYYY-MM" and set = {{...}}')
         parse_month(entry["date"], loc)

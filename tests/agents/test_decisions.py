@@ -65,9 +65,5 @@ def test_mexican_fluorspar_keeps_running_through_the_first_year() -> None:
         while model.running:
             model.step()
             assert model.production_t[mx, f] > 0.9 * start, (seed, model.date)
-        assert abs(model.market.dependency_na[f] - data_dependency(model, f)) < 0.05
-
-
-def data_dependency(model: MiningModel, m: int) -> float:
-    """Calibrated starting dependency of mineral ``m``."""
-    return float(model.minerals.na_dependency_frac[m])
+        start_dependency = model.minerals.na_dependency_frac[f]
+        assert abs(model.market.dependency_na[f] - start_dependency) < 0.05

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from abm import cli
+from abm.experiments.engine import _proc_stat
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPERIMENT = """\
@@ -67,14 +68,8 @@ def _group_members(pgid: int) -> list[int]:
     """Live (non-zombie) processes of process group ``pgid``."""
     out = []
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[-1].split()
-        if fields[0] != "Z" and int(fields[2]) == pgid:  # state, ppid, pgrp
+        fields = _proc_stat(int(entry.name)) if entry.name.isdigit() else None
+        if fields and fields[0] != "Z" and int(fields[2]) == pgid:  # state, ppid, pgrp
             out.append(int(entry.name))
     return out
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from abm.params.schema import COUNTRIES, MINERALS  # the one declaration
+from abm.params.schema import COUNTRIES, COUNTRY_NAMES, MINERALS  # the one declaration
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "usgs_mcs2025"
@@ -141,7 +141,6 @@ WORLD = {
     "nickel": ("Nickel", "Mine production", 1.0, 1.0),
     "gallium": ("Gallium", "Primary production", 0.001, 1.0),
 }
-COUNTRY_NAMES = {"US": "United States", "MX": "Mexico", "CA": "Canada"}
 # Country values taken from MCS2025_World_Data.csv (others come from NRCan, the seed, etc.)
 WORLD_PRODUCTION_CHECKS = [
     ("silver", "US"),

@@ -98,6 +98,11 @@ def test_chained_inheritance_and_schedule_sorted(tmp_path):
             'inherits = "baseline"\n[[schedule]]\ndate = "2026-01"\nset = {"trade.tarif" = 0.1}\n',
             "trade.tarif",
         ),
+        (
+            'inherits = "baseline"\n[[schedule]]\ndate = "2026-01"\nwhen = 1\nnote = 2\n'
+            'set = {"trade.row_tariff" = 0.1}\n',
+            "schedule[0]: unknown keys 'note', 'when' (known: date, label, set)",
+        ),
     ],
 )
 def test_bad_input_names_key_and_file(tmp_path, text, needle):
