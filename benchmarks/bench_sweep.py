@@ -23,8 +23,8 @@ import numpy as np
 import abm
 from abm.experiments.design import build_design
 from abm.experiments.experiment_file import load_experiment
-from abm.experiments.outcomes import headline_outcomes
 from abm.experiments.sweep import run_design
+from abm.outcomes import headline_outcomes
 
 REPLICATIONS = 6
 

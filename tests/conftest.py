@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import abm
+from abm.experiments.stats import t_interval
 from abm.runner import run_timeseries
 
 SEEDS = tuple(range(1, 9))
@@ -38,8 +39,10 @@ def paired(metric, overrides: dict, base: dict | None = None, **kw) -> np.ndarra
 
 
 def ci95(diffs: np.ndarray) -> tuple[float, float]:
-    """Mean and half-width of the 95% interval (normal approximation)."""
-    return float(diffs.mean()), float(1.96 * diffs.std(ddof=1) / np.sqrt(len(diffs)))
+    """Mean and half-width of the 95% t interval over paired seeds (the product's interval,
+    :func:`abm.experiments.stats.t_interval`)."""
+    iv = t_interval(diffs)
+    return iv.mean, iv.half_width
 
 
 def value(

@@ -2,7 +2,7 @@
 
 Kept apart from the model (EMA Workbench style): the model never imports this package.
 
-- :mod:`abm.experiments.outcomes`: the scalar headline outcomes of one run, declared once;
+- :mod:`abm.outcomes`: the scalar headline outcomes of one run, declared once;
 - :mod:`abm.experiments.stats`: confidence intervals and paired differences;
 - :mod:`abm.experiments.engine`: runs many tasks on local processes, one atomic file per
   finished run, resumable;

@@ -26,9 +26,9 @@ import pandas as pd
 import abm
 from abm import atomic
 from abm.experiments import engine
-from abm.experiments.outcomes import headline_outcomes
 from abm.experiments.spec import CompareSpec, load_compare
 from abm.experiments.summary import REDUCTION, add_reductions, format_table, summarise
+from abm.outcomes import headline_outcomes
 from abm.params.scenario import ScenarioError
 from abm.runner import OUTPUTS, run
 

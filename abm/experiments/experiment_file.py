@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from abm.experiments.outcomes import OutcomeSpec, outcome_specs
+from abm.outcomes import OutcomeSpec, outcome_specs
 from abm.params.scenario import (
     Scenario,
     ScenarioError,

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from abm import atomic
-from abm.experiments.outcomes import IMPORT_REDUCTION_TARGET_FRAC
 from abm.experiments.summary import REDUCTION, display
+from abm.outcomes import IMPORT_REDUCTION_TARGET_FRAC
 from abm.params.data import load_minerals
 
 CLAIM_RANGE_FRAC = (0.35, 0.45)  # seed: "reduce ... import dependency by 35-45% within a decade"

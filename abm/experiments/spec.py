@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from abm.experiments.outcomes import outcome_specs
+from abm.outcomes import outcome_specs
 from abm.params.scenario import (
     Scenario,
     ScenarioError,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from abm.experiments.outcomes import outcome_specs
 from abm.experiments.stats import paired_difference, t_interval
+from abm.outcomes import outcome_specs
 
 SUMMARY_COLUMNS = [
     "scenario",

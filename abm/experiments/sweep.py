@@ -29,7 +29,7 @@ from abm import atomic
 from abm.experiments.design import Design, build_design
 from abm.experiments.engine import Outcome, Task, error_path, execute, result_path
 from abm.experiments.experiment_file import load_experiment
-from abm.experiments.outcomes import headline_outcomes
+from abm.outcomes import headline_outcomes
 from abm.params.scenario import ScenarioError
 from abm.runner import OUTPUTS, run
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import abm
-from abm.experiments.outcomes import REGIONS, _critical, headline_outcomes, outcome_specs
+from abm.outcomes import REGIONS, _critical, headline_outcomes, outcome_specs
 from abm.params.schema import COUNTRIES
 
 MONTHLY = {"US": 3.0, "MX": 1.0, "CA": 2.0}  # investment per month by country

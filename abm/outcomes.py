@@ -15,6 +15,7 @@ import pandas as pd
 
 from abm.params.data import load_minerals
 from abm.params.schema import COUNTRIES
+from abm.timeseries import Tidy
 
 REGIONS = (*COUNTRIES, "NA")
 DEPENDENCY_YEARS = (2030,)  # besides the run's last year; the seed's Phase 3 horizon
@@ -96,54 +97,10 @@ def outcome_specs(first_year: int = 2025, last_year: int = 2034) -> list[Outcome
 _FLOWS = ("investment_usd", "exploration_usd", "government_revenue_usd")
 
 
-class _Columns:
-    """The tidy frame's columns as integer codes, so each selection is a cheap numpy mask
-    (a sweep computes these outcomes once per run; pandas string masks cost 5% of a run)."""
-
-    def __init__(self, ts: pd.DataFrame) -> None:
-        self.codes: dict[str, np.ndarray] = {}
-        self.lookup: dict[str, dict[str, int]] = {}
-        for name in ("indicator", "country", "mineral", "date"):
-            codes, uniques = pd.factorize(ts[name])
-            self.codes[name] = codes
-            self.lookup[name] = {str(u): i for i, u in enumerate(uniques)}
-        self.minerals = np.array(list(self.lookup["mineral"]))
-        self.step = ts.step.to_numpy()
-        self.value = ts.value.to_numpy()
-        dates = list(self.lookup["date"])
-        self.year = np.array([int(d[:4]) for d in dates])[self.codes["date"]]
-        self.end = max(dates)
-
-    def mask(self, **eq: str) -> np.ndarray:
-        """Rows where every named column equals the given label."""
-        out = np.ones(len(self.step), dtype=bool)
-        for name, label in eq.items():
-            out &= self.codes[name] == self.lookup[name].get(label, -2)
-        return out
-
-    def annual(self, indicator: str, region: str, years: np.ndarray) -> np.ndarray:
-        """Sum of ``indicator`` (mineral "all", steps after 0) by year, for ``years``."""
-        m = self.mask(indicator=indicator, mineral="all", country=region) & (self.step > 0)
-        values = np.nan_to_num(self.value[m], nan=0.0)  # missing months add nothing (skipna)
-        return np.bincount(self.year[m] - years[0], weights=values, minlength=len(years))
-
-    def year_end(self, year: int) -> str:
-        """December of ``year``, or the run's last month of it when the run ends earlier."""
-        december = f"{year}-12"
-        if december in self.lookup["date"]:
-            return december
-        return max(d for d in self.lookup["date"] if d.startswith(f"{year}-"))
-
-    def by_mineral(self, rows: np.ndarray) -> dict[str, float]:
-        """Value by mineral of the selected ``rows``."""
-        minerals = self.minerals[self.codes["mineral"][rows]]
-        return dict(zip(minerals.tolist(), self.value[rows].tolist(), strict=True))
-
-
 def headline_outcomes(ts: pd.DataFrame) -> dict[str, float]:
     """The outcomes of :func:`outcome_specs` for one run's timeseries."""
-    cols = _Columns(ts)
-    years = np.unique(cols.year[cols.step > 0])
+    cols = Tidy(ts)
+    years = cols.years()
     first, last = int(years[0]), int(years[-1])
     flows = {(k, r): cols.annual(k, r, years) for k in _FLOWS for r in REGIONS}
     inv = {r: flows[("investment_usd", r)].sum() for r in REGIONS}
