@@ -12,6 +12,11 @@ import numpy as np
 
 from abm.params.schema import COUNTRIES, country_key
 
+# Floor of the after-tax cost of a dollar of exploration: credits plus deductions cannot make
+# exploring free (Canada's 30% CMETC plus a 26.5% deduction leaves 0.435; the floor only
+# binds for hypothetical regimes above 95% support). ASSUMPTION, range 0-0.2.
+MIN_EXPLORATION_COST_FRAC = 0.05
+
 
 @dataclass(frozen=True)
 class FiscalRegime:
@@ -120,7 +125,8 @@ def exploration_cost_factor(
     n = fiscal.exploration_deduction_years[:, None]
     deduction_pv = annuity_factor(np.full_like(n, rate_frac), n) / n
     credit = exploration_credit_rate(fiscal, critical)
-    return np.maximum(1.0 - credit - fiscal.corporate_tax_rate[:, None] * deduction_pv, 0.05)
+    floor = MIN_EXPLORATION_COST_FRAC
+    return np.maximum(1.0 - credit - fiscal.corporate_tax_rate[:, None] * deduction_pv, floor)
 
 
 def effective_tax_rate(

@@ -1,31 +1,39 @@
-"""The market: prices, regional processing, trade and import dependency, cleared monthly.
+"""The market: prices, regional processing, trade and import dependency.
 
 Agents decide (firms produce and invest, the rest of the world restricts exports); the
-market collects their supply, builds processing capacity where regionally mined ore
-leaves the region unprocessed, and clears North American demand:
+market takes what they supplied as arguments, clears North American demand and returns the
+result. Its contract:
 
-* world price: exogenous mean-reverting lognormal path around the 2024 price, times the
-  export-restriction multiple set by the rest of the world;
-* price received by regional producers: a blend of the regional and export netbacks, never
-  below the floor a joint strategic reserve guarantees for its minerals (the top-up is a
-  cost to the producing country's government);
-* North American delivered price: the landed cost of the marginal import (world price,
-  tariff, ocean freight, carrying cost in transit) while North America imports;
-* regional supply = min(mine output, processing capacity) + secondary supply; import
-  dependency = share of consumption supplied from outside USMCA.
+* :meth:`Market.update_prices` (start of a month): world price = exogenous mean-reverting
+  lognormal path around the 2024 price times the export-restriction multiple; North
+  American delivered price = the landed cost of the marginal import (world price, tariff,
+  ocean freight, carrying cost in transit) while North America imports; the price regional
+  producers receive = a blend of the regional and export netbacks, never below the floor a
+  joint strategic reserve guarantees; the price firms expect. Returns :class:`PriceState`.
+* :meth:`Market.clear` (end of a month), given mine output: regional supply =
+  min(mine output, processing capacity) + secondary supply; each country's supply serves it
+  first, partners' surplus is shared by unmet demand, the rest is imported; processing
+  plants are started for ore mined here but processed abroad. Returns :class:`Clearing`.
+
+The market owns its state (the price path, processing capacity and plants under
+construction); :func:`price_state` is a pure function, so the calibration reference's
+expected prices are the same function called with the reference policy.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from abm.params.data import MineralData
 from abm.params.schema import COUNTRIES, MINERALS
 
-if TYPE_CHECKING:
-    from abm.model import MiningModel
-    from abm.params.data import MineralData
+# Numerical tolerances (not behaviour): below these a quantity counts as zero.
+IMPORTING_TOL_FRAC = 1e-6  # import dependency below which North America does not import
+PLANT_TOL_T = 1e-9  # processing capacity below which no plant is started
+MARGIN_TOL_FRAC = 1e-9  # guards the margin ratio against a zero base margin
 
 
 def ocean_freight_usd_per_t(values: dict, minerals: MineralData) -> np.ndarray:
@@ -34,120 +42,222 @@ def ocean_freight_usd_per_t(values: dict, minerals: MineralData) -> np.ndarray:
     return values["trade.row_freight_usd_per_t"] * minerals.shipped_t_per_t
 
 
-class Market:
-    """Clears mineral markets each month; holds prices and processing capacity."""
+def import_premium_usd_per_t(values: dict, minerals: MineralData, world: np.ndarray):
+    """Landed cost of an import above the world price, per t of content: tariff, carrying
+    cost in transit and ocean freight."""
+    carry = values["trade.inventory_carrying_cost_frac_per_year"] * values["trade.row_transit_days"]
+    carry = carry / 365
+    return world * (values["trade.row_tariff"] + carry) + ocean_freight_usd_per_t(values, minerals)
 
-    def __init__(self, model: MiningModel, production0_t: np.ndarray) -> None:
-        self.model = model
+
+def reserve_floor_usd_per_t(values: dict, base_price: np.ndarray) -> np.ndarray:
+    """Price the strategic reserve guarantees regional producers, per mineral (0: none)."""
+    listed = np.isin(np.array(MINERALS), values["trade.strategic_reserve_minerals"])
+    return listed * values["trade.strategic_reserve_floor_frac"] * base_price
+
+
+@dataclass(frozen=True)
+class PriceState:
+    """Prices of one month, per mineral (USD/t of content)."""
+
+    world: np.ndarray
+    na: np.ndarray  # North American delivered price
+    received: np.ndarray  # what regional producers get, incl. the reserve floor
+    floor_top_up: np.ndarray  # reserve top-up over the market price (paid by governments)
+    ema: np.ndarray  # 12-month moving average of the received price
+    expected: np.ndarray  # what firms expect (recent average and long-run anchor)
+
+
+def price_state(
+    values: dict[str, Any],
+    minerals: MineralData,
+    base_price: np.ndarray,
+    world: np.ndarray,
+    multiple: np.ndarray,
+    dependency_na: np.ndarray,
+    regional_use_share: np.ndarray,
+    ema: np.ndarray | None,
+) -> PriceState:
+    """Delivered, received and expected prices given the world price (``ema``: last
+    month's average received price; ``None`` restarts the average at today's price)."""
+    v = values
+    shipped = minerals.shipped_t_per_t
+    freight = ocean_freight_usd_per_t(v, minerals)
+    importing = dependency_na > IMPORTING_TOL_FRAC
+    na = np.where(importing, world + import_premium_usd_per_t(v, minerals, world), world)
+    capture = (
+        1.0
+        if v["trade.rules_of_origin"] == "geological_origin"
+        else v["trade.status_quo_preference_capture_frac"]
+    )
+    tariff_part = world * v["trade.row_tariff"] * (1.0 - capture)
+    regional_net = na - tariff_part * importing
+    regional_net = regional_net - v["trade.regional_freight_usd_per_t"] * shipped
+    export_net = world - freight
+    phi = regional_use_share
+    market_price = np.maximum(phi * regional_net + (1 - phi) * export_net, 0.0)
+    floor = reserve_floor_usd_per_t(v, base_price)
+    received = np.maximum(market_price, floor)
+    ema = received.copy() if ema is None else ema + (received - ema) / 12.0
+    anchor_world = base_price * multiple
+    anchor = phi * (
+        anchor_world + import_premium_usd_per_t(v, minerals, anchor_world) * importing
+    ) + (1 - phi) * (anchor_world - freight)
+    w_recent = v["market.expectation_recent_weight_frac"]
+    expected = np.maximum(w_recent * ema + (1 - w_recent) * anchor, floor)
+    return PriceState(world, na, received, received - market_price, ema, expected)
+
+
+@dataclass(frozen=True)
+class Clearing:
+    """Result of clearing one month: trade and dependency, processing investment."""
+
+    dependency_by_country: np.ndarray  # (C, M)
+    dependency_na: np.ndarray  # (M,)
+    imports_t: np.ndarray  # (M,) t/yr from outside USMCA
+    processing_capex_usd: np.ndarray  # (C,) spent this month on plants under construction
+
+
+@dataclass
+class _Plants:
+    """Processing plants under construction (struct of arrays, in start order)."""
+
+    ready_step: np.ndarray
+    country: np.ndarray
+    mineral: np.ndarray
+    capacity_t: np.ndarray
+    capex_usd_per_month: np.ndarray
+
+    @classmethod
+    def empty(cls) -> _Plants:
+        i, f = np.zeros(0, dtype=int), np.zeros(0)
+        return cls(i, i, i, f, f)
+
+    def take(self, keep: np.ndarray) -> _Plants:
+        return _Plants(*(getattr(self, k)[keep] for k in self.__dataclass_fields__))
+
+    def append(self, other: _Plants) -> _Plants:
+        return _Plants(
+            *(
+                np.concatenate([getattr(self, k), getattr(other, k)])
+                for k in self.__dataclass_fields__
+            )
+        )
+
+
+class Market:
+    """Clears mineral markets each month; holds the price path and processing capacity."""
+
+    def __init__(
+        self, minerals: MineralData, production0_t: np.ndarray, rng: np.random.Generator
+    ) -> None:
         # World prices are exogenous to North American policy: their shocks come from their
         # own stream (spawned from the model's generator), so two runs with the same seed
         # share the price path whatever their policies (common random numbers).
-        self.rng = model.rng.spawn(1)[0]
-        data = model.minerals
-        self.base_price = data.price_usd_per_t.copy()
-        n_m = len(self.base_price)
-        self.log_dev = np.zeros(n_m)
-        self.consumption0_t = data.consumption_t.copy()
-        self.demand_t = data.consumption_t.copy()
+        self.rng = rng
+        self.minerals = minerals
+        self.base_price = minerals.price_usd_per_t.copy()
+        self.log_dev = np.zeros(len(self.base_price))
+        self.consumption0_t = minerals.consumption_t.copy()
+        self.demand_t = minerals.consumption_t.copy()
         total_q = production0_t.sum(axis=0)
         total_d = self.demand_t.sum(axis=0)
-        regional = (1.0 - data.na_dependency_frac) * total_d
+        regional = (1.0 - minerals.na_dependency_frac) * total_d
         k_total = np.minimum(total_q, regional)
         share = np.divide(
             production0_t, total_q, out=np.zeros_like(production0_t), where=total_q > 0
         )
         self.capacity_t = share * k_total  # (C, M) processing capacity, t/yr
         self.secondary_frac = np.maximum(regional - k_total, 0.0) / np.maximum(total_d, 1e-12)
-        self.pending: list[tuple[int, int, int, float, float]] = []  # ready, c, m, t, capex/mo
-        self.expected_price = self.base_price.copy()
-        self.world_price = self.base_price.copy()
-        self.na_price = self.base_price.copy()
-        self.received_price = self.base_price.copy()
-        self.floor_top_up_usd_per_t = np.zeros(n_m)  # strategic-reserve top-up over market
-        self.dependency_na = data.na_dependency_frac.copy()
+        self.plants = _Plants.empty()
+        self.dependency_na = minerals.na_dependency_frac.copy()
         self.dependency_by_country = np.tile(self.dependency_na, (len(COUNTRIES), 1))
         self.processing_capex_usd = np.zeros(len(COUNTRIES))
         self.imports_t = total_d * self.dependency_na
-        self._ema = self.base_price.copy()
+        self.prices: PriceState | None = None
 
     # --- prices ------------------------------------------------------------------------
-    def update_prices(self) -> None:
-        """Advance the world price path one month (before agents decide)."""
-        v = self.model.values
-        data = self.model.minerals
+    def update_prices(
+        self, values: dict, step: int, multiple: np.ndarray, production_t: np.ndarray
+    ) -> PriceState:
+        """Advance the world price path and demand one month (before agents decide)."""
+        v = values
+        data = self.minerals
         kappa = v["market.price_mean_reversion_frac_per_year"] / 12.0
         vol = np.minimum(data.volatility_frac_per_year, v["market.volatility_cap_frac_per_year"])
         sigma = vol * v["market.price_volatility_scale"] / np.sqrt(12)
         shock = self.rng.standard_normal(len(self.log_dev))
         self.log_dev = self.log_dev * (1.0 - kappa) + sigma * shock
-        multiple = self.model.rest_of_world.price_multiple()
-        self.world_price = self.base_price * np.exp(self.log_dev) * multiple
+        world = self.base_price * np.exp(self.log_dev) * multiple
         growth = data.demand_growth_frac_per_year + v["market.demand_growth_shift_frac_per_year"]
-        years = self.model.steps / 12.0
-        self.demand_t = self.consumption0_t * np.exp(np.log1p(growth) * years)[None, :]
-        self._update_delivered(multiple)
+        self.demand_t = self.consumption0_t * np.exp(np.log1p(growth) * (step / 12.0))[None, :]
+        return self._set_prices(v, world, multiple, production_t, self.prices.ema)
 
-    def refresh_expectations(self) -> None:
-        """Recompute delivered and expected prices under the current levers, no time step."""
-        multiple = self.model.rest_of_world.price_multiple()
-        self.world_price = self.base_price * np.exp(self.log_dev) * multiple
-        self._update_delivered(multiple, reset=True)
+    def refresh_expectations(
+        self, values: dict, multiple: np.ndarray, production_t: np.ndarray
+    ) -> PriceState:
+        """Prices under the current levers without a time step (restarts the average)."""
+        world = self.base_price * np.exp(self.log_dev) * multiple
+        return self._set_prices(values, world, multiple, production_t, None)
 
-    def _import_premium(self, world: np.ndarray) -> np.ndarray:
-        """Landed cost of an import above the world price, per t of content."""
-        v = self.model.values
-        data = self.model.minerals
-        carry = v["trade.inventory_carrying_cost_frac_per_year"] * v["trade.row_transit_days"] / 365
-        return world * (v["trade.row_tariff"] + carry) + ocean_freight_usd_per_t(v, data)
-
-    def _update_delivered(self, multiple: np.ndarray, reset: bool = False) -> None:
-        v = self.model.values
-        shipped = self.model.minerals.shipped_t_per_t
-        w = self.world_price
-        importing = self.dependency_na > 1e-6
-        self.na_price = np.where(importing, w + self._import_premium(w), w)
-        capture = (
-            1.0
-            if v["trade.rules_of_origin"] == "geological_origin"
-            else v["trade.status_quo_preference_capture_frac"]
+    def prices_under(self, values: dict, multiple: np.ndarray, production_t: np.ndarray):
+        """Prices today under other levers (the calibration reference), state unchanged."""
+        world = self.base_price * np.exp(self.log_dev) * multiple
+        phi = self.regional_use_share(production_t)
+        return price_state(
+            values, self.minerals, self.base_price, world, multiple, self.dependency_na, phi, None
         )
-        tariff_part = w * v["trade.row_tariff"] * (1.0 - capture)
-        regional_net = self.na_price - tariff_part * importing
-        regional_net = regional_net - v["trade.regional_freight_usd_per_t"] * shipped
-        export_net = w - ocean_freight_usd_per_t(v, self.model.minerals)
-        phi = self._regional_use_share()
-        market_price = np.maximum(phi * regional_net + (1 - phi) * export_net, 0.0)
-        floor = self.reserve_floor_usd_per_t()
-        self.received_price = np.maximum(market_price, floor)
-        self.floor_top_up_usd_per_t = self.received_price - market_price
-        if reset:
-            self._ema = self.received_price.copy()
-        else:
-            self._ema += (self.received_price - self._ema) / 12.0
-        anchor_world = self.base_price * multiple
-        anchor = phi * (anchor_world + self._import_premium(anchor_world) * importing) + (
-            1 - phi
-        ) * (anchor_world - ocean_freight_usd_per_t(v, self.model.minerals))
-        w_recent = v["market.expectation_recent_weight_frac"]
-        expected = w_recent * self._ema + (1 - w_recent) * anchor
-        self.expected_price = np.maximum(expected, floor)
 
-    def reserve_floor_usd_per_t(self) -> np.ndarray:
-        """Price the strategic reserve guarantees regional producers, per mineral (0: none)."""
-        v = self.model.values
-        listed = np.isin(np.array(MINERALS), v["trade.strategic_reserve_minerals"])
-        return listed * v["trade.strategic_reserve_floor_frac"] * self.base_price
+    def _set_prices(self, values, world, multiple, production_t, ema) -> PriceState:
+        phi = self.regional_use_share(production_t)
+        self.prices = price_state(
+            values, self.minerals, self.base_price, world, multiple, self.dependency_na, phi, ema
+        )
+        return self.prices
 
-    def _regional_use_share(self) -> np.ndarray:
+    def regional_use_share(self, production_t: np.ndarray) -> np.ndarray:
         """Share of regional mine output used in North America (the rest is exported)."""
-        q = self.model.production_t.sum(axis=0)
+        q = production_t.sum(axis=0)
         used = np.minimum(np.minimum(q, self.capacity_t.sum(axis=0)), self.demand_t.sum(axis=0))
         return np.divide(used, q, out=np.ones_like(q), where=q > 0)
 
+    # views of the current prices (outputs, tests and the UI read these)
+    @property
+    def world_price(self) -> np.ndarray:
+        return self.prices.world
+
+    @property
+    def na_price(self) -> np.ndarray:
+        return self.prices.na
+
+    @property
+    def received_price(self) -> np.ndarray:
+        return self.prices.received
+
+    @property
+    def expected_price(self) -> np.ndarray:
+        return self.prices.expected
+
+    @property
+    def floor_top_up_usd_per_t(self) -> np.ndarray:
+        return self.prices.floor_top_up
+
     # --- clearing ----------------------------------------------------------------------
-    def clear(self) -> None:
-        """Regional supply, imports and import dependency by country and for North America."""
-        q = self.model.production_t  # (C, M) t/yr
+    def last_clearing(self) -> Clearing:
+        """The latest clearing (at the start: the calibrated 2024 trade)."""
+        return Clearing(
+            self.dependency_by_country,
+            self.dependency_na,
+            self.imports_t,
+            self.processing_capex_usd,
+        )
+
+    def clear(
+        self, production_t: np.ndarray, values: dict, step: int, review_months: np.ndarray
+    ) -> Clearing:
+        """Clear this month's mine output ``production_t`` (C, M, t/yr) against demand;
+        ``review_months`` (C,) is each country's permit review (plants need half of it)."""
+        q = production_t
         d = self.demand_t
         k = self.capacity_t
         total_q, total_k, total_d = q.sum(0), k.sum(0), d.sum(0)
@@ -168,20 +278,19 @@ class Market:
         self.dependency_na = np.divide(
             self.imports_t, total_d, out=np.zeros_like(total_d), where=total_d > 0
         )
-        self._build_processing(q, total_q, total_k)
+        self._build_processing(values, step, review_months, q, total_q, total_k)
+        return self.last_clearing()
 
-    def _build_processing(self, q: np.ndarray, total_q: np.ndarray, total_k: np.ndarray) -> None:
+    def _build_processing(self, v, step, review_months, q, total_q, total_k) -> None:
         """Start processing plants for ore mined in the region but processed abroad."""
-        model = self.model
-        v = model.values
-        step = model.steps
-        done = [p for p in self.pending if p[0] <= step]
-        self.pending = [p for p in self.pending if p[0] > step]
-        for _, c, m, cap, _ in done:
-            self.capacity_t[c, m] += cap
-        pending_k = np.zeros_like(total_k)
-        for _, _, m, cap, _ in self.pending:
-            pending_k[m] += cap
+        plants = self.plants
+        done = plants.ready_step <= step
+        np.add.at(
+            self.capacity_t, (plants.country[done], plants.mineral[done]), plants.capacity_t[done]
+        )
+        plants = plants.take(~done)
+        n_m = len(total_k)
+        pending_k = np.bincount(plants.mineral, weights=plants.capacity_t, minlength=n_m)
         base = v["processing.base_margin_frac"]
         margin = base + v["trade.row_tariff"]
         if v["trade.rules_of_origin"] == "geological_origin":
@@ -189,18 +298,23 @@ class Market:
         gap = self.imports_t - pending_k
         unprocessed = np.minimum(total_q - total_k - pending_k, gap)
         start_t = np.maximum(unprocessed, 0.0) * v["processing.expansion_frac_per_year"] / 12.0
-        start_t *= margin / max(base, 1e-9)
+        start_t *= margin / max(base, MARGIN_TOL_FRAC)
         ore_excess = np.maximum(q - self.capacity_t, 0.0)
         where = np.divide(
             ore_excess, ore_excess.sum(0), out=np.zeros_like(q), where=ore_excess.sum(0) > 0
         )
         capex_per_t = self.base_price * v["processing.capex_usd_per_usd_capacity"]
-        self.processing_capex_usd = np.zeros(len(COUNTRIES))
-        for c, gov in enumerate(model.governments):
-            build = v["processing.build_months"] + 0.5 * gov.lever("permit_review_months")
-            for m in np.flatnonzero(where[c] * start_t > 1e-9):
-                cap = float(where[c, m] * start_t[m])
-                monthly = cap * capex_per_t[m] / build
-                self.pending.append((step + round(build), c, int(m), cap, monthly))
-        for _, c, _, _, monthly in self.pending:
-            self.processing_capex_usd[c] += monthly
+        build = v["processing.build_months"] + v["processing.permit_review_frac"] * review_months
+        c, m = np.nonzero(where * start_t[None, :] > PLANT_TOL_T)
+        cap = where[c, m] * start_t[m]
+        new = _Plants(
+            step + np.array([round(b) for b in build[c]], dtype=int),
+            c,
+            m,
+            cap,
+            cap * capex_per_t[m] / build[c],
+        )
+        self.plants = plants.append(new)
+        self.processing_capex_usd = np.bincount(
+            self.plants.country, weights=self.plants.capex_usd_per_month, minlength=len(COUNTRIES)
+        )

@@ -1,4 +1,4 @@
-"""The Mesa model: owns the random generator, builds the agents, runs the monthly schedule.
+"""The Mesa model: owns the random generator, wires the agents, runs the monthly schedule.
 
 Monthly schedule (one ``step`` = one month):
 
@@ -12,36 +12,39 @@ Monthly schedule (one ``step`` = one month):
    critical minerals, then the oldest) within their capacity;
 7. mines produce, pay taxes and royalties; mines at the end of their life close;
 8. the market clears: processing, trade, import dependency; processing plants start;
-9. outcomes are recorded.
+9. the month's flows are recorded.
+
+The starting state comes from :mod:`abm.calibration`; valuation from
+:mod:`abm.agents.valuation`; decisions return flows (:mod:`abm.agents.decisions`) that the
+model assembles into a :class:`abm.flows.MonthFlows` record.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import mesa
 import numpy as np
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from abm.agents import decisions, integration
-from abm.agents.firm import JUNIOR, MAJOR, MIDTIER, Firm, make_firms
-from abm.agents.government import Government
-from abm.agents.investor import Investor
+from abm import calibration
+from abm.agents import decisions, integration, rest_of_world, valuation
+from abm.agents.firm import Firm, kind_rate_premium
+from abm.agents.government import Government, minerals_mask
+from abm.agents.investor import Investor, InvestorPool
 from abm.agents.rest_of_world import RestOfWorld
 from abm.agents.state_agency import StateAgency
-from abm.economics import FiscalRegime
-from abm.market import Market, ocean_freight_usd_per_t
+from abm.agents.valuation import JUNIOR, ValuationInputs
+from abm.economics import FiscalRegime, exploration_credit_rate
+from abm.flows import MonthFlows
+from abm.market import Market, PriceState
 from abm.outputs import Recorder
 from abm.params.data import load_minerals
 from abm.params.scenario import Scenario, load_scenario, parse_month
-from abm.params.schema import COUNTRIES, MINERALS, country_key
+from abm.params.schema import COUNTRIES, country_key
 from abm.projects import ProjectBook, Stage
 from abm.reporters import model_reporters
-
-GATE_PASS_FRAC = 0.45 ** (1 / 3)  # MinEx Consulting 2014 (pf): 45% of discoveries become mines
-MINE_REVENUE_USD = 4e8  # revenue of a typical producing mine, to split national output
-MIN_MINES = 3  # producing mines per producing country-mineral at the start, at least
-MINERAL_FLOOR_FRAC = 0.02  # exploration weight every mineral keeps in every country
 
 
 class MiningModel(mesa.Model):
@@ -79,24 +82,50 @@ class MiningModel(mesa.Model):
             spec = spec.with_overrides(extra)
         self.spec = spec
         self.values: dict[str, Any] = dict(spec.values)
-        self.reference_values = load_scenario("baseline").values  # calibration reference
+        v = self.values
+        self.reference_values = calibration.reference_values(v["simulation.calibration_reference"])
         self.minerals = load_minerals()
-        self.start_year, self.start_month = parse_month(self.values["simulation.start"], "scenario")
-        self.n_steps = 12 * int(self.values["simulation.years"])
+        self.start_year, self.start_month = parse_month(v["simulation.start"], "scenario")
+        self.n_steps = 12 * int(v["simulation.years"])
         self._schedule = self._schedule_by_step(spec)
-
-        self.governments = [Government(self, c, i) for i, c in enumerate(COUNTRIES)]
-        self.rest_of_world = RestOfWorld(self)
-        self.state_agencies = [StateAgency(self, g) for g in self.governments]
-        self.fiscal = FiscalRegime.from_values(self.values)
+        self.scale = float(v["simulation.population_scale"])
+        self.fiscal = FiscalRegime.from_values(v)
         self.projects = ProjectBook()
-        self.scale = float(self.values["simulation.population_scale"])
-        self.base_cell_weight = self._base_cell_weight()
-        self._init_firms_and_mines()
-        self.market = Market(self, self.production_t)
-        self._init_investors()
-        self.reference_value = self._reference_value()
-        self._reset_flows()
+
+        crit = self.minerals.critical
+        self.governments = [
+            Government(self, c, i, v, self.projects, crit, self.scale)
+            for i, c in enumerate(COUNTRIES)
+        ]
+        self.rest_of_world = RestOfWorld(self, v, self.minerals)
+        self.state_agencies = [StateAgency(self, g) for g in self.governments]
+        start, self.deposits = calibration.build_start(
+            v,
+            self.reference_values,
+            self.minerals,
+            self.rng,
+            self.scale,
+            self.projects,
+            self.cost_per_discovery_usd,
+        )
+        self.firm_arrays = start.firm_arrays
+        self.base_cell_weight = start.base_cell_weight
+        self.typical_capacity_t = start.typical_capacity_t
+        self.production_t = start.production_t
+        self.firms = [Firm(self, i) for i in range(len(self.firm_arrays))]
+        self.market = Market(self.minerals, self.production_t, self.rng.spawn(1)[0])
+        self.investor_pool = InvestorPool(
+            start.investor_capital_usd_per_year,
+            start.investor_risk_aversion,
+            start.investor_home,
+            start.investor_base_shares,
+        )
+        self.investors = [
+            Investor(self, self.investor_pool, i) for i in range(len(start.investor_home))
+        ]
+        self.reference_rate_frac, self.reference_value = self._reference_valuation()
+        self.market.refresh_expectations(v, self.rest_of_world.price_multiple(), self.production_t)
+        self.flows = MonthFlows.before_start(self.production_t, self.market.last_clearing())
         self.recorder = Recorder(self)
         self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
         self.recorder.record()
@@ -112,249 +141,143 @@ class MiningModel(mesa.Model):
                 out.setdefault(step, []).append(change)
         return out
 
-    def _base_cell_weight(self) -> np.ndarray:
-        """Calibrated share of NA private exploration by (country, mineral) at the start."""
-        data = self.minerals
-        revenue = data.production_t * data.price_usd_per_t[None, :]
-        w_m = revenue / np.maximum(revenue.sum(axis=1, keepdims=True), 1.0)
-        w_m = w_m + MINERAL_FLOOR_FRAC
-        w_m /= w_m.sum(axis=1, keepdims=True)
-        w_c = np.array(
-            [self.values[country_key(c, "exploration_base_weight_frac")] for c in COUNTRIES]
-        )
-        w_c = w_c / w_c.sum()
-        return w_c[:, None] * w_m
+    def _reference_valuation(self) -> tuple[np.ndarray, np.ndarray]:
+        """Country rates and exploration value under the calibration reference: its policy
+        (government and trade levers) at the starting state and base prices."""
+        ref = self.reference_values
+        policy = {k: ref[k] for k in ref if k.startswith(("government.", "trade."))}
+        values = {**self.values, **policy}
+        multiple = rest_of_world.price_multiple(values, self.minerals)
+        prices = self.market.prices_under(values, multiple, self.production_t)
+        waits = np.array([g.expected_waits_months(values) for g in self.governments])
+        rates = _country_rates(values, np.zeros(len(COUNTRIES)))
+        inputs = self._valuation_inputs(values, FiscalRegime.from_values(values), rates, prices)
+        inputs = dataclasses.replace(inputs, waits_months=waits)
+        return rates, valuation.exploration_value(inputs)
 
-    def _init_firms_and_mines(self) -> None:
-        v, data, rng = self.values, self.minerals, self.rng
-        n = tuple(
-            max(1 if k == "firms.n_majors" else 0, round(v[k] * self.scale))
-            for k in ("firms.n_majors", "firms.n_midtiers", "firms.n_juniors")
-        )
-        self.firm_arrays = make_firms(self, n, self.base_cell_weight.sum(axis=1), len(MINERALS))
-        self.firms = [Firm(self, i) for i in range(len(self.firm_arrays))]
-        fa = self.firm_arrays
-        producers = np.flatnonzero(fa.kind != JUNIOR)
-        p_weight = np.where(fa.kind[producers] == MAJOR, 3.0, 1.0)
-        p_weight /= p_weight.sum()
-        typical = np.zeros((len(COUNTRIES), len(MINERALS)))
-        # Mines producing in 2024 covered their operating cost at the price they could get:
-        # unit costs are drawn against the export netback (base price less ocean freight of
-        # the shipped tonnage), the lowest price a regional producer receives, so that the
-        # starting mines are not on the margin of the freight (fluorspar: $470/t, $162.5/t).
-        freight = ocean_freight_usd_per_t(self.reference_values, data)
-        netback_frac = 1.0 - freight / data.price_usd_per_t
-        for c in range(len(COUNTRIES)):
-            for m in range(len(MINERALS)):
-                q = data.production_t[c, m]
-                if q <= 0:
-                    continue
-                k = int(
-                    np.clip(round(q * data.price_usd_per_t[m] / MINE_REVENUE_USD), MIN_MINES, 40)
-                )
-                k = max(1, round(k * self.scale))
-                caps = q * rng.dirichlet(np.full(k, 2.0))
-                typical[c, m] = q / k
-                self._add(
-                    c,
-                    m,
-                    caps,
-                    Stage.PRODUCTION,
-                    rng.choice(producers, k, p=p_weight),
-                    unit_cost_frac=rng.uniform(0.35, 0.8, k) * netback_frac[m],
-                    life_left=rng.uniform(5, 40, k),
-                )
-        for m in range(len(MINERALS)):
-            have = typical[:, m] > 0
-            if have.any():
-                typical[~have, m] = typical[have, m].mean()
-            else:
-                typical[:, m] = 0.01 * data.world_production_t[m] / self.scale
-        self.typical_capacity_t = typical
-        book = self.projects
-        prod = book.stage == Stage.PRODUCTION
-        rev = book.capacity_t[prod] * data.price_usd_per_t[book.mineral[prod]]
-        fa.revenue_usd_per_year[:] = np.bincount(book.owner[prod], weights=rev, minlength=len(fa))
-        self._init_pipeline()
-        prod = book.stage == Stage.PRODUCTION
-        self.production_t = np.zeros((len(COUNTRIES), len(MINERALS)))
-        np.add.at(
-            self.production_t, (book.country[prod], book.mineral[prod]), book.capacity_t[prod]
-        )
-        fa.cash_usd[:] = 0.5 * fa.revenue_usd_per_year
-
-    def _init_pipeline(self) -> None:
-        """Projects already in development, sized by Little's law: stock = inflow x time.
-
-        Inflow = discoveries a year at the calibrated starting exploration spend
-        (``expected_exploration_usd``) over ``cost_per_discovery``; each gate (resource,
-        feasibility, permit) passes ``GATE_PASS_FRAC`` (MinEx 2014: 45% of discoveries become
-        mines, i.e. 0.45 ** (1/3) per gate). Time in permitting = the review plus half again
-        for the queue.
-        """
-        v, rng, book = self.values, self.rng, self.projects
-        fa = self.firm_arrays
-        inflow = self.expected_exploration_usd() / self.cost_per_discovery_usd
-        juniors = np.flatnonzero(fa.kind == JUNIOR)
-        producers = np.flatnonzero(fa.kind != JUNIOR)
-        g = GATE_PASS_FRAC
-        reference = self.reference_values  # the start is the same in every scenario
+    def _valuation_inputs(
+        self, values: dict, fiscal: FiscalRegime, rates: np.ndarray, prices: PriceState
+    ) -> ValuationInputs:
+        v = values
+        access = np.ones((len(COUNTRIES), len(self.minerals.labels)))
         for c, country in enumerate(COUNTRIES):
-            review = reference[country_key(country, "permit_review_months")]
-            months = {
-                Stage.RESOURCE: (1.0, v["projects.resource_months"]),
-                Stage.FEASIBILITY: (g, v["projects.feasibility_months"]),
-                Stage.PERMITTING: (g * g, 1.5 * review),
-                Stage.CONSTRUCTION: (g**3, v["projects.construction_months"]),
-            }
-            for m in range(len(MINERALS)):
-                for s, (share, dur) in months.items():
-                    j = int(rng.poisson(inflow[c, m] * share * dur / 12.0))
-                    if j == 0:
-                        continue
-                    early = s in (Stage.RESOURCE, Stage.FEASIBILITY)
-                    pool = juniors if early and len(juniors) and rng.random() < 0.6 else producers
-                    idx = self.new_projects(c, m, rng.choice(pool, j), stage=s)
-                    elapsed = rng.uniform(0, 1, j) * dur
-                    if s == Stage.PERMITTING:
-                        book.applied_step[idx] = -elapsed.astype(int)
-                        book.timer[idx] = 0.0  # untimed stage: decided by the permit office
-                    else:
-                        book.timer[idx] = (
-                            dur - elapsed
-                            if s != Stage.CONSTRUCTION
-                            else (book.build_months[idx] * (1 - rng.uniform(0, 1, j)))
-                        )
-                    book.discovered_step[idx] = -rng.integers(24, 180, j)
-                    book.concession_end_step[idx] = book.discovered_step[idx] + 12 * 50
-
-    def expected_exploration_usd(self) -> np.ndarray:
-        """Private exploration a year at the start, (C, M): producers' budgets plus investor
-        equity, less the share spent outside North America, over the calibrated weights."""
-        v, fa = self.values, self.firm_arrays
-        producers = fa.kind != JUNIOR
-        budget = v["firms.exploration_frac_of_revenue"] * fa.revenue_usd_per_year[producers].sum()
-        total = (budget + v["investors.capital_usd_per_year"]) * (
-            1 - v["exploration.outside_weight_frac"]
-        )
-        return total * self.base_cell_weight
-
-    def _add(
-        self,
-        c: int,
-        m: int,
-        caps: np.ndarray,
-        stage: Stage,
-        owners: np.ndarray,
-        unit_cost_frac: np.ndarray,
-        life_left: np.ndarray | None = None,
-    ) -> np.ndarray:
-        v, data, rng = self.values, self.minerals, self.rng
-        k = len(caps)
-        price = data.price_usd_per_t[m]
-        life = v["projects.mine_life_years"] * rng.uniform(0.6, 1.4, k)
-        conc = self.governments[c].lever("concession_years")
-        return self.projects.add(
-            owner=owners,
-            country=np.full(k, c),
-            mineral=np.full(k, m),
-            stage=np.full(k, int(stage)),
-            timer=np.zeros(k),
-            held=np.zeros(k),
-            capacity_t=caps,
-            unit_cost_usd_per_t=unit_cost_frac * price,
-            capex_usd=v["projects.capex_years_of_revenue"]
-            * caps
-            * price
-            * rng.lognormal(0, 0.3, k),
-            life_years=life,
-            life_left_years=life if life_left is None else life_left,
-            discovered_step=np.full(k, self.steps),
-            applied_step=np.full(k, -1),
-            production_step=np.full(k, -1),
-            build_months=v["projects.construction_months"] * rng.uniform(0.7, 1.3, k),
-            concession_end_step=np.full(k, self.steps + int(12 * min(conc, 150))),
-            joint_venture=np.zeros(k, dtype=bool),
+            if not v[country_key(country, "new_concessions")]:
+                access[c] *= v[country_key(country, "held_ground_access_frac")]
+            access[c, minerals_mask(tuple(v[country_key(country, "state_reserved_minerals")]))] = (
+                0.0
+            )
+        return ValuationInputs(
+            fiscal=fiscal,
+            country_rate_frac=rates,
+            kind_premium_frac=kind_rate_premium(v),
+            expected_price_usd_per_t=prices.expected,
+            base_price_usd_per_t=self.minerals.price_usd_per_t,
+            waits_months=self._waits(),
+            concession_years=self._concession_years(v),
+            access_frac=access,
+            typical_capacity_t=self.typical_capacity_t,
+            precious=self.minerals.precious,
+            critical=self.minerals.critical,
+            hurdle_rate_frac=v["firms.hurdle_rate_frac"],
+            resource_months=v["projects.resource_months"],
+            feasibility_months=v["projects.feasibility_months"],
+            construction_months=v["projects.construction_months"],
+            mine_life_years=v["projects.mine_life_years"],
+            capex_years_of_revenue=v["projects.capex_years_of_revenue"],
+            unit_cost_frac_mean=v["projects.unit_cost_frac_mean"],
+            unit_cost_frac_sd=v["projects.unit_cost_frac_sd"],
+            cost_per_discovery_usd=self.cost_per_discovery_usd,
         )
 
-    def new_projects(
-        self, c: int, m: int, owners: np.ndarray, stage: Stage = Stage.RESOURCE
-    ) -> np.ndarray:
-        """Add discoveries (or starting pipeline) in country ``c``, mineral ``m``."""
-        v, rng = self.values, self.rng
-        k = len(owners)
-        caps = self.typical_capacity_t[c, m] * rng.lognormal(-0.125, 0.5, k)
-        sd = v["projects.unit_cost_frac_sd"]
-        cost = v["projects.unit_cost_frac_mean"] * np.exp(rng.normal(-sd * sd / 2, sd, k))
-        idx = self._add(c, m, caps, stage, owners, cost)
-        self.projects.timer[idx] = rng.gamma(4.0, v["projects.resource_months"] / 4.0, k)
-        return idx
+    def valuation_inputs(self, prices: PriceState | None = None) -> ValuationInputs:
+        """What valuations read now: current levers, premia, permit queues and prices."""
+        uncertainty = np.array([g.uncertainty_frac for g in self.governments])
+        rates = _country_rates(self.values, uncertainty)
+        return self._valuation_inputs(self.values, self.fiscal, rates, prices or self.market.prices)
 
-    def _init_investors(self) -> None:
-        v, rng = self.values, self.rng
-        n = max(1, round(v["investors.n_investors"] * self.scale))
-        w_c = self.base_cell_weight.sum(axis=1)
-        outside = v["exploration.outside_weight_frac"]
-        base = np.append(w_c * (1 - outside), outside)
-        cap = rng.lognormal(0, 0.5, n)
-        cap *= v["investors.capital_usd_per_year"] / cap.sum()
-        ra = rng.gamma(4.0, v["investors.risk_aversion"] / 4.0, n)
-        home = rng.choice(len(COUNTRIES), n, p=w_c)
-        self.investors = [Investor(self, cap[i], ra[i], int(home[i]), base) for i in range(n)]
+    def _waits(self) -> np.ndarray:
+        return np.array([g.expected_waits_months() for g in self.governments])
 
-    def _reference_value(self) -> np.ndarray:
-        """Exploration value under the calibration reference (baseline policy, base prices)."""
-        reference = self.reference_values
-        policy = {k: reference[k] for k in reference if k.startswith(("government.", "trade."))}
-        own = self.values
-        self.values = {**own, **policy}
-        self.fiscal = FiscalRegime.from_values(self.values)
-        self.market.refresh_expectations()
-        self.reference_risk = decisions.country_rates(self)
-        ref = decisions.exploration_value(self)
-        self.values = own
-        self.fiscal = FiscalRegime.from_values(self.values)
-        self.market.refresh_expectations()
-        return ref
-
-    def _reset_flows(self) -> None:
-        n_c, n_m = len(COUNTRIES), len(MINERALS)
-        self.private_exploration_usd = np.zeros((n_c, n_m))
-        self.discoveries_step = np.zeros((n_c, n_m), dtype=int)
-        self.revenue_usd = np.zeros((n_c, n_m))
-        self.gov_take_usd = np.zeros(n_c)
-        self.sustaining_usd = np.zeros(n_c)
-        self.country_attractiveness = np.ones(n_c)
-        self.extra_risk_frac = np.zeros(n_c)
-        self.investor_flows_usd = np.zeros(n_c + 1)
+    @staticmethod
+    def _concession_years(values: dict) -> np.ndarray:
+        return np.array([values[country_key(c, "concession_years")] for c in COUNTRIES])
 
     # --- the monthly step -------------------------------------------------------------
     def step(self) -> None:
         """Advance the model by one month."""
+        v, book, fa, rng = self.values, self.projects, self.firm_arrays, self.rng
         self._apply_schedule()
         for g in self.governments:
             g.decay_uncertainty()
-        self.market.update_prices()
-        rel = decisions.relative_value(self)
+        multiple = self.rest_of_world.price_multiple()
+        prices = self.market.update_prices(v, self.steps, multiple, self.production_t)
+        inputs = self.valuation_inputs(prices)
+        rates = inputs.country_rate_frac
+        rel = valuation.relative_value(valuation.exploration_value(inputs), self.reference_value)
         w = self.base_cell_weight
-        self.country_attractiveness = (rel[JUNIOR] * w).sum(1) / w.sum(1)
-        self.extra_risk_frac = decisions.country_rates(self) - self.reference_risk
-        for inv in self.investors:
-            inv.step()
-        self.investor_flows_usd = np.sum([i.monthly_flows_usd() for i in self.investors], axis=0)
-        for agency in self.state_agencies:
-            agency.step()
-        self.private_exploration_usd = decisions.explore(self, rel)
-        integration.designate_joint_ventures(self)
-        decisions.advance_projects(self)
+        attract = (rel[JUNIOR] * w).sum(1) / w.sum(1)
+        self.investor_pool.step(v, attract, rates - self.reference_rate_frac)
+        investor_flows = self.investor_pool.monthly_flows_usd()
+        state = np.array([a.step(book, w[a.government.index]) for a in self.state_agencies])
+        explo = decisions.explore(
+            v,
+            fa,
+            rel,
+            w,
+            investor_flows,
+            state,
+            self.cost_per_discovery_usd,
+            rng,
+            self.deposits,
+            self.steps,
+            self._concession_years(v),
+        )
+        credit_rate = exploration_credit_rate(self.fiscal, self.minerals.critical)
+        credits = (explo.private_usd * credit_rate).sum(1)
+
+        self.designate_joint_ventures(inputs)
+        now = dataclasses.replace(inputs, waits_months=self._waits())
+        decisions.advance_projects(
+            v, now, book, fa, self.governments, self.state_agencies, self.steps, rng
+        )
         for g in self.governments:
-            g.process_permits()
-        decisions.produce(self)
-        self.market.clear()
+            g.process_permits(self.steps, rng)
+        prod = decisions.produce(v, book, fa, self.fiscal, self.minerals, prices)
+        self.production_t = prod.production_t
+        review = np.array([g.lever("permit_review_months") for g in self.governments])
+        clearing = self.market.clear(self.production_t, v, self.steps, review)
+        study, build = decisions.development_spending_usd(v, book)
+        self.flows = MonthFlows(explo, prod, clearing, credits, study, build, investor_flows)
         self.recorder.record()
         self.datacollector.collect(self)
         if self.steps >= self.n_steps:
             self.running = False
+
+    def designate_joint_ventures(self, inputs: ValuationInputs | None = None) -> np.ndarray:
+        """The integration programme designates joint ventures up to its target."""
+        inputs = inputs or self.valuation_inputs()
+        book = self.projects
+
+        def blocked(idx: np.ndarray) -> np.ndarray:
+            return decisions.reserved_private(self.governments, book, idx)
+
+        target = round(self.values["integration.joint_venture_projects"] * self.scale)
+        npv = lambda idx: self.project_npv(idx, inputs)  # noqa: E731
+        return integration.designate_joint_ventures(
+            target, book, self.minerals.critical, blocked, npv
+        )
+
+    def project_npv(self, idx: np.ndarray, inputs: ValuationInputs | None = None) -> np.ndarray:
+        """Owners' NPV of developing projects ``idx`` now (permit queues as they stand)."""
+        now = dataclasses.replace(inputs or self.valuation_inputs(), waits_months=self._waits())
+        return decisions.project_npv(
+            self.values, now, self.projects, self.firm_arrays, idx, self.steps
+        )
+
+    def new_projects(self, c: int, m: int, owners: np.ndarray, stage: Stage = Stage.RESOURCE):
+        """Add deposits in country ``c``, mineral ``m`` now (tests and what-if analyses)."""
+        conc = self._concession_years(self.values)[c]
+        return self.deposits.discover(c, m, owners, self.steps, conc, stage)
 
     def _apply_schedule(self) -> None:
         for change in self._schedule.get(self.steps, []):
@@ -382,18 +305,17 @@ class MiningModel(mesa.Model):
         proportionally smaller, so that aggregates do not depend on the scale."""
         return self.values["exploration.cost_per_discovery_usd"] / self.scale
 
-    def state_exploration_usd(self) -> np.ndarray:
-        """State agencies' exploration spending this month, (C, M)."""
-        return np.array([a.spend_usd for a in self.state_agencies])
 
-    def kind_counts(self) -> dict[str, int]:
-        """Number of firms by kind."""
-        k = self.firm_arrays.kind
-        return {
-            "major": int((k == MAJOR).sum()),
-            "midtier": int((k == MIDTIER).sum()),
-            "junior": int((k == JUNIOR).sum()),
-        }
+def _country_rates(values: dict, uncertainty_frac: np.ndarray) -> np.ndarray:
+    """Discount rate by country before firm premia: hurdle + country risk + uncertainty."""
+    return np.array(
+        [
+            values["firms.hurdle_rate_frac"]
+            + values[country_key(c, "country_risk_premium_frac")]
+            + uncertainty_frac[i]
+            for i, c in enumerate(COUNTRIES)
+        ]
+    )
 
 
 def month_label(start_year: int, start_month: int, step: int) -> str:

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from abm.economics import exploration_credit_rate
 from abm.params.schema import COUNTRIES, MINERALS
 from abm.projects import Stage
 
@@ -57,45 +56,37 @@ def _with_all(by_mineral: np.ndarray) -> np.ndarray:
 
 
 def compute_indicators(model: MiningModel) -> dict[str, tuple[tuple, tuple, np.ndarray]]:
-    """All indicators now: name -> (countries, minerals, array[countries, minerals])."""
-    v = model.values
+    """All indicators now: name -> (countries, minerals, array[countries, minerals]).
+
+    Flows come from the month's :class:`abm.flows.MonthFlows` record (accounting happens
+    where the money moves); stocks from the project book, the market and the governments.
+    """
     book = model.projects
+    flows = model.flows
     n_c = len(COUNTRIES)
     first = model.steps == 0
     nan = np.nan if first else 1.0
-    state = model.state_exploration_usd()
-    private = model.private_exploration_usd
+    state = flows.exploration.state_usd
+    private = flows.exploration.private_usd
     explo = private + state
 
-    feas = book.in_stage(Stage.FEASIBILITY)
-    study = np.bincount(
-        book.country[feas],
-        minlength=n_c,
-        weights=book.capex_usd[feas]
-        * v["projects.study_cost_frac_of_capex"]
-        / v["projects.feasibility_months"],
-    )
-    cons = book.in_stage(Stage.CONSTRUCTION)
-    build = np.bincount(
-        book.country[cons], minlength=n_c, weights=book.capex_usd[cons] / book.build_months[cons]
-    )
-    invest = explo.sum(1) + study + build + model.sustaining_usd + model.market.processing_capex_usd
+    invest = flows.investment_usd
     invest_na = _with_total(invest[:, None])
     share = invest / invest.sum() if invest.sum() > 0 else np.full(n_c, np.nan)
-
-    credits = (private * exploration_credit_rate(model.fiscal, model.minerals.critical)).sum(1)
-    revenue = model.gov_take_usd - credits
+    revenue = flows.government_revenue_usd
     intensity = np.array([g.lever("jobs_per_musd_revenue") for g in model.governments])
     if first:  # no month produced yet: value the starting output at base prices
         jobs = intensity * (model.production_t * model.minerals.price_usd_per_t).sum(1) / 1e6
     else:
-        jobs = intensity * model.revenue_usd.sum(1) * 12 / 1e6
+        jobs = intensity * flows.production.revenue_usd.sum(1) * 12 / 1e6
 
     prod = book.stage == Stage.PRODUCTION
     mines = np.bincount(book.country[prod], minlength=n_c).astype(float)
     permitting = np.bincount(book.country[book.stage == Stage.PERMITTING], minlength=n_c)
-    dep = np.concatenate([model.market.dependency_by_country, model.market.dependency_na[None]])
+    clearing = flows.clearing
+    dep = np.concatenate([clearing.dependency_by_country, clearing.dependency_na[None]])
     prices = np.stack([model.market.na_price, model.market.world_price])
+    discoveries = flows.exploration.discoveries
 
     col = (ALL,)
     mins_all = (*MINERALS, ALL)
@@ -106,7 +97,7 @@ def compute_indicators(model: MiningModel) -> dict[str, tuple[tuple, tuple, np.n
         "exploration_private_usd": (REGIONS, col, _with_total(private.sum(1)[:, None]) * nan),
         "exploration_state_usd": (REGIONS, col, _with_total(state.sum(1)[:, None]) * nan),
         "price_usd_per_t": (("NA", "ROW"), MINERALS, prices),
-        "discoveries": (REGIONS, mins_all, _with_total(_with_all(model.discoveries_step)) * nan),
+        "discoveries": (REGIONS, mins_all, _with_total(_with_all(discoveries)) * nan),
         "projects_in_permitting": (REGIONS, col, _with_total(permitting[:, None].astype(float))),
         "mean_permit_wait_months": (
             COUNTRIES,
@@ -114,7 +105,7 @@ def compute_indicators(model: MiningModel) -> dict[str, tuple[tuple, tuple, np.n
             np.array([[g.mean_recent_wait_months()] for g in model.governments]),
         ),
         "producing_mines": (REGIONS, col, _with_total(mines[:, None])),
-        "production_t": (REGIONS, MINERALS, _with_total(model.production_t)),
+        "production_t": (REGIONS, MINERALS, _with_total(flows.production.production_t)),
         "import_dependency": (REGIONS, MINERALS, dep),
         "government_revenue_usd": (REGIONS, col, _with_total(revenue[:, None]) * nan),
         "mining_jobs": (REGIONS, col, _with_total(jobs[:, None])),

@@ -13,6 +13,7 @@ months; a project whose timer is done waits (``held`` months) for its owner's de
 from __future__ import annotations
 
 from enum import IntEnum
+from functools import cache
 
 import numpy as np
 
@@ -54,6 +55,15 @@ _FIELDS: dict[str, type] = {
 }
 
 
+@cache
+def _stage_lookup(stages: tuple[Stage, ...]) -> np.ndarray:
+    """Boolean table over stage codes: True for ``stages`` (a cheap mask by indexing)."""
+    table = np.zeros(len(Stage), dtype=bool)
+    table[list(stages)] = True
+    table.flags.writeable = False
+    return table
+
+
 class ProjectBook:
     """Growable struct-of-arrays of projects."""
 
@@ -93,7 +103,7 @@ class ProjectBook:
 
     def in_stage(self, *stages: Stage) -> np.ndarray:
         """Indices of projects in any of ``stages``."""
-        return np.flatnonzero(np.isin(self.stage, np.array(stages, dtype=np.int8)))
+        return np.flatnonzero(_stage_lookup(stages)[self.stage])
 
     def count(self, stage: Stage, n_countries: int, n_minerals: int) -> np.ndarray:
         """Projects in ``stage`` by (country, mineral)."""

@@ -1,8 +1,9 @@
 """Firms' monthly decisions, vectorised over all firms and projects.
 
-* :func:`exploration_value` - what a dollar of exploration is worth in each (country,
-  mineral) cell: expected option value of a discovery (after tax, royalties, permit
-  waits, concession term, country risk and policy uncertainty) over its after-tax cost.
+Each decision takes its inputs as arguments and returns what happened this month (a flows
+record); the model applies it. The firms' own state (cash, smoothed revenue) and their
+projects (:class:`ProjectBook`) are changed where the money moves.
+
 * :func:`explore` - budgets (producers: a share of smoothed revenue; juniors: investor
   equity) allocated over cells by a logit with calibrated base weights; discoveries.
 * :func:`advance_projects` - owners advance, hold or drop projects by NPV; construction
@@ -12,102 +13,77 @@
 
 from __future__ import annotations
 
-from statistics import NormalDist
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from abm.agents.firm import JUNIOR, KIND_RATE_PREMIUM, MAJOR
-from abm.economics import annual_cash_flow, exploration_cost_factor, mine_npv
+from abm.agents import valuation
+from abm.agents.firm import FirmArrays
+from abm.agents.government import Government
+from abm.agents.state_agency import StateAgency
+from abm.agents.valuation import JUNIOR, MAJOR, ValuationInputs
+from abm.deposits import STAGE_TIME_GAMMA_SHAPE, DepositFactory
+from abm.economics import FiscalRegime, annual_cash_flow
+from abm.market import PriceState
+from abm.params.data import MineralData
 from abm.params.schema import COUNTRIES, MINERALS
-from abm.projects import STATE_OWNER, Stage
-
-if TYPE_CHECKING:
-    from abm.model import MiningModel
-
-_Z = np.array([NormalDist().inv_cdf((i + 0.5) / 7) for i in range(7)])  # cost quantiles
+from abm.projects import STATE_OWNER, ProjectBook, Stage
 
 
-def country_rates(model: MiningModel) -> np.ndarray:
-    """Discount rate by country before firm premia: hurdle + country risk + uncertainty."""
-    v = model.values
-    return np.array(
-        [
-            v["firms.hurdle_rate_frac"] + g.lever("country_risk_premium_frac") + g.uncertainty_frac
-            for g in model.governments
-        ]
-    )
+@dataclass(frozen=True)
+class ExplorationFlows:
+    """Exploration this month: spending (USD, by country and mineral) and discoveries."""
+
+    private_usd: np.ndarray  # (C, M)
+    state_usd: np.ndarray  # (C, M)
+    discoveries: np.ndarray  # (C, M) int, private and state
 
 
-def access_mask(model: MiningModel) -> np.ndarray:
+@dataclass(frozen=True)
+class ProductionFlows:
+    """Mine output and the money it moved this month (USD, by country)."""
+
+    production_t: np.ndarray  # (C, M) annualised output rate, t/yr
+    revenue_usd: np.ndarray  # (C, M) at the received price (incl. the reserve floor)
+    gov_take_usd: np.ndarray  # (C,) royalties, duties and income tax less production credits
+    reserve_top_up_usd: np.ndarray  # (C,) strategic-reserve floor paid by governments
+    sustaining_usd: np.ndarray  # (C,) sustaining capex
+
+
+def access_mask(governments: list[Government]) -> np.ndarray:
     """(C, M) share of exploration opportunity open to private firms."""
     out = np.ones((len(COUNTRIES), len(MINERALS)))
-    for c, g in enumerate(model.governments):
+    for c, g in enumerate(governments):
         if not g.lever("new_concessions"):
             out[c] *= g.lever("held_ground_access_frac")
         out[c, g.reserved_mask()] = 0.0
     return out
 
 
-def exploration_value(model: MiningModel) -> np.ndarray:
-    """Expected value of one USD of exploration, shape (kinds, C, M)."""
-    v = model.values
-    data = model.minerals
-    n_c, n_m = len(COUNTRIES), len(MINERALS)
-    waits = np.array([g.expected_waits_months() for g in model.governments])  # (C, M)
-    build = v["projects.construction_months"]
-    to_build = v["projects.resource_months"] + v["projects.feasibility_months"] + waits
-    to_prod = to_build + build
-    conc = np.array([g.lever("concession_years") for g in model.governments])[:, None]
-    life = np.minimum(v["projects.mine_life_years"], np.maximum(conc - to_prod / 12, 0.0))
-    # Juniors sell what they find to a developer (a major, as in _start_construction), so a
-    # discovery is worth the developer's NPV, held at the junior's dearer capital until sold.
-    premium = KIND_RATE_PREMIUM.copy()
-    premium[JUNIOR] = KIND_RATE_PREMIUM[MAJOR]
-    rate = country_rates(model)[None, :] + premium[:, None]  # (K, C)
+def explore(
+    values: dict[str, Any],
+    fa: FirmArrays,
+    rel: np.ndarray,
+    base_weight: np.ndarray,
+    investor_flows_usd: np.ndarray,
+    state_usd: np.ndarray,
+    cost_per_discovery_usd: float,
+    rng: np.random.Generator,
+    factory: DepositFactory,
+    step: int,
+    concession_years: np.ndarray,
+) -> ExplorationFlows:
+    """Allocate firms' budgets and draw discoveries (added to the book by ``factory``).
 
-    shape = (3, n_c, n_m, len(_Z))
-    cidx = np.broadcast_to(np.arange(n_c)[None, :, None, None], shape)
-    midx = np.broadcast_to(np.arange(n_m)[None, None, :, None], shape)
-    cap = model.typical_capacity_t[cidx, midx]
-    base = data.price_usd_per_t[midx]
-    sd = v["projects.unit_cost_frac_sd"]
-    unit_cost = base * v["projects.unit_cost_frac_mean"] * np.exp(sd * _Z - sd * sd / 2)
-    npv = mine_npv(
-        model.fiscal,
-        cidx,
-        cap,
-        model.market.expected_price[midx],
-        unit_cost,
-        v["projects.capex_years_of_revenue"] * cap * base,
-        to_build[cidx, midx],
-        to_prod[cidx, midx],
-        life[cidx, midx],
-        np.broadcast_to(rate[:, :, None, None], shape),
-        data.precious[midx],
-        data.critical[midx],
-    )
-    option = np.maximum(npv, 0.0).mean(axis=-1)  # (K, C, M)
-    option[JUNIOR] *= (1.0 + KIND_RATE_PREMIUM[JUNIOR]) ** (-to_build / 12.0)  # held until sold
-    cost = exploration_cost_factor(model.fiscal, v["firms.hurdle_rate_frac"], data.critical)
-    return option * access_mask(model)[None] / cost[None] / model.cost_per_discovery_usd
-
-
-def relative_value(model: MiningModel) -> np.ndarray:
-    """Exploration value relative to the calibration reference, (kinds, C, M)."""
-    ev = exploration_value(model)
-    ref = model.reference_value
-    return np.divide(ev, ref, out=np.zeros_like(ev), where=ref > 0)
-
-
-def explore(model: MiningModel, rel: np.ndarray) -> np.ndarray:
-    """Allocate firms' budgets, draw discoveries; returns private spend (C, M) this month."""
-    v = model.values
-    fa = model.firm_arrays
+    ``rel`` (K, C, M): exploration value relative to the reference; ``investor_flows_usd``
+    (C + 1,): junior equity by destination; ``state_usd`` (C, M): state agencies' spending.
+    """
+    v = values
     n_c, n_m = len(COUNTRIES), len(MINERALS)
     beta = v["firms.npv_response"]
     resp = np.power(np.maximum(rel, 0.0), beta)  # (K, C, M)
-    base = model.base_cell_weight  # (C, M)
+    base = base_weight  # (C, M)
 
     producers = np.flatnonzero(fa.kind != JUNIOR)
     budget = v["firms.exploration_frac_of_revenue"] * fa.revenue_usd_per_year[producers] / 12
@@ -120,10 +96,9 @@ def explore(model: MiningModel, rel: np.ndarray) -> np.ndarray:
     spend_p = budget[:, None, None] * w_resp / total[:, None, None]
 
     juniors = np.flatnonzero(fa.kind == JUNIOR)
-    flows = model.investor_flows_usd  # (C + 1,)
     j_home = fa.home[juniors]
     n_home = np.bincount(j_home, minlength=n_c)
-    j_budget = flows[j_home] / np.maximum(n_home[j_home], 1)
+    j_budget = investor_flows_usd[j_home] / np.maximum(n_home[j_home], 1)
     wj = base[j_home] * fa.focus[juniors] * resp[JUNIOR][j_home]  # (J, M)
     sums = wj.sum(axis=1, keepdims=True)
     spend_j_m = np.divide(j_budget[:, None] * wj, sums, out=np.zeros_like(wj), where=sums > 0)
@@ -135,84 +110,110 @@ def explore(model: MiningModel, rel: np.ndarray) -> np.ndarray:
     spend[producers] = spend_p
     spend[juniors] = spend_j
     private = spend.sum(axis=0)
-    _discover(model, spend, private)
-    return private
+    found = _discover(
+        v, spend, private, state_usd, cost_per_discovery_usd, rng, factory, step, concession_years
+    )
+    return ExplorationFlows(private, state_usd, found)
 
 
-def _discover(model: MiningModel, spend: np.ndarray, private: np.ndarray) -> None:
+def _discover(
+    values: dict[str, Any],
+    spend: np.ndarray,
+    private: np.ndarray,
+    state: np.ndarray,
+    cost: float,
+    rng: np.random.Generator,
+    factory: DepositFactory,
+    step: int,
+    concession_years: np.ndarray,
+) -> np.ndarray:
     """Poisson discoveries from private and state spending; owners drawn by spend share."""
-    v = model.values
-    rng = model.rng
-    cost = model.cost_per_discovery_usd
-    state = np.array([a.spend_usd for a in model.state_agencies])  # (C, M)
     lam_private = private / cost
-    lam_state = state * v["exploration.state_efficiency_frac"] / cost
+    lam_state = state * values["exploration.state_efficiency_frac"] / cost
     n_private = rng.poisson(lam_private)
     n_state = rng.poisson(lam_state)
-    model.discoveries_step = n_private + n_state
     for c, m in zip(*np.nonzero(n_private), strict=True):
         p = spend[:, c, m] / spend[:, c, m].sum()
         owners = rng.choice(len(p), size=int(n_private[c, m]), p=p)
-        model.new_projects(c, m, owners)
+        factory.discover(c, m, owners, step, concession_years[c])
     for c, m in zip(*np.nonzero(n_state), strict=True):
-        model.new_projects(c, m, np.full(int(n_state[c, m]), STATE_OWNER))
+        owners = np.full(int(n_state[c, m]), STATE_OWNER)
+        factory.discover(c, m, owners, step, concession_years[c])
+    return n_private + n_state
 
 
-def project_npv(model: MiningModel, idx: np.ndarray) -> np.ndarray:
+def project_npv(
+    values: dict[str, Any],
+    inputs: ValuationInputs,
+    book: ProjectBook,
+    fa: FirmArrays,
+    idx: np.ndarray,
+    step: int,
+) -> np.ndarray:
     """NPV of developing projects ``idx`` from their current stage, for their owners."""
-    v = model.values
-    book = model.projects
-    data = model.minerals
     c = book.country[idx].astype(int)
     m = book.mineral[idx].astype(int)
     stage = book.stage[idx]
-    waits = np.array([g.expected_waits_months() for g in model.governments])  # (C, M)
-    ahead = np.where(stage == Stage.RESOURCE, v["projects.feasibility_months"], 0.0)
-    ahead = ahead + np.where(stage <= Stage.FEASIBILITY, waits[c, m], 0.0)
-    to_build = ahead
-    to_prod = ahead + book.build_months[idx]
-    years_left = (book.concession_end_step[idx] - model.steps) / 12.0 - to_prod / 12.0
-    life = np.minimum(book.life_years[idx], np.maximum(years_left, 0.0))
     owner = book.owner[idx]
     private = owner != STATE_OWNER
-    premium = np.where(private, model.firm_arrays.rate_premium_frac[np.maximum(owner, 0)], 0.0)
-    rate = country_rates(model)[c] + np.where(private, premium, 0.0)
-    rate = rate - book.joint_venture[idx] * v["integration.joint_venture_rate_reduction_frac"]
-    return mine_npv(
-        model.fiscal,
+    premium = np.where(private, fa.rate_premium_frac[np.maximum(owner, 0)], 0.0)
+    reduction = book.joint_venture[idx] * values["integration.joint_venture_rate_reduction_frac"]
+    return valuation.project_npv(
+        inputs,
         c,
+        m,
+        np.where(stage == Stage.RESOURCE, inputs.feasibility_months, 0.0),
+        stage <= Stage.FEASIBILITY,
+        book.build_months[idx],
+        (book.concession_end_step[idx] - step) / 12.0,
+        book.life_years[idx],
+        premium,
+        reduction,
         book.capacity_t[idx],
-        model.market.expected_price[m],
         book.unit_cost_usd_per_t[idx],
         book.capex_usd[idx],
-        to_build,
-        to_prod,
-        life,
-        rate,
-        data.precious[m],
-        data.critical[m],
     )
 
 
-def advance_projects(model: MiningModel) -> None:
+def reserved_private(governments: list[Government], book: ProjectBook, idx: np.ndarray):
+    """True for private projects in ``idx`` whose mineral is reserved to the state."""
+    blocked = np.zeros(len(idx), dtype=bool)
+    for c, g in enumerate(governments):
+        blocked |= (
+            (book.country[idx] == c)
+            & g.reserved_mask()[book.mineral[idx]]
+            & (book.owner[idx] != STATE_OWNER)
+        )
+    return blocked
+
+
+def advance_projects(
+    values: dict[str, Any],
+    inputs: ValuationInputs,
+    book: ProjectBook,
+    fa: FirmArrays,
+    governments: list[Government],
+    agencies: list[StateAgency],
+    step: int,
+    rng: np.random.Generator,
+) -> None:
     """Timers, owners' advance/hold/drop decisions, construction starts and completions."""
-    v = model.values
-    book = model.projects
+    v = values
     timed = book.in_stage(Stage.RESOURCE, Stage.FEASIBILITY, Stage.CONSTRUCTION)
     book.timer[timed] -= 1.0
 
     done = book.in_stage(Stage.CONSTRUCTION)
     done = done[book.timer[done] <= 0]
     book.stage[done] = Stage.PRODUCTION
-    book.production_step[done] = model.steps
+    book.production_step[done] = step
     book.life_left_years[done] = book.life_years[done]
 
     cand = book.in_stage(Stage.RESOURCE, Stage.FEASIBILITY, Stage.APPROVED)
     cand = cand[book.timer[cand] <= 0]
     if len(cand) == 0:
         return
-    blocked = reserved_private(model, cand)
-    npv = project_npv(model, cand)
+    blocked = reserved_private(governments, book, cand)
+    npv = project_npv(v, inputs, book, fa, cand, step)
     go = (npv > 0) & ~blocked
     hold = cand[~go]
     book.held[hold] += 1.0
@@ -222,95 +223,109 @@ def advance_projects(model: MiningModel) -> None:
     to_feas = cand[go & (st == Stage.RESOURCE)]
     book.stage[to_feas] = Stage.FEASIBILITY
     book.held[to_feas] = 0.0
-    book.timer[to_feas] = model.rng.gamma(4.0, v["projects.feasibility_months"] / 4.0, len(to_feas))
+    shape = STAGE_TIME_GAMMA_SHAPE
+    book.timer[to_feas] = rng.gamma(shape, v["projects.feasibility_months"] / shape, len(to_feas))
     to_permit = cand[go & (st == Stage.FEASIBILITY)]
     book.stage[to_permit] = Stage.PERMITTING
     book.held[to_permit] = 0.0
     book.timer[to_permit] = 0.0
-    book.applied_step[to_permit] = model.steps
+    book.applied_step[to_permit] = step
     ready = cand[go & (st == Stage.APPROVED)]
-    _start_construction(model, ready[np.argsort(-npv[go & (st == Stage.APPROVED)])])
+    order = ready[np.argsort(-npv[go & (st == Stage.APPROVED)])]
+    _start_construction(v, book, fa, agencies, order)
 
 
-def reserved_private(model: MiningModel, idx: np.ndarray) -> np.ndarray:
-    """True for private projects in ``idx`` whose mineral is reserved to the state."""
-    book = model.projects
-    blocked = np.zeros(len(idx), dtype=bool)
-    for c, g in enumerate(model.governments):
-        blocked |= (
-            (book.country[idx] == c)
-            & g.reserved_mask()[book.mineral[idx]]
-            & (book.owner[idx] != STATE_OWNER)
-        )
-    return blocked
-
-
-def _start_construction(model: MiningModel, ready: np.ndarray) -> None:
-    """Build where the owner has the equity; juniors sell what they cannot finance."""
-    v = model.values
-    book = model.projects
-    fa = model.firm_arrays
-    equity = v["firms.equity_frac_of_capex"]
+def _start_construction(
+    values: dict[str, Any],
+    book: ProjectBook,
+    fa: FirmArrays,
+    agencies: list[StateAgency],
+    ready: np.ndarray,
+) -> None:
+    """Build where the owner has the equity; juniors sell what they cannot finance to the
+    major with the most cash after ``firms.junior_sell_after_months`` months held."""
+    equity = values["firms.equity_frac_of_capex"]
+    sell_after = values["firms.junior_sell_after_months"]
     majors = np.flatnonzero(fa.kind == MAJOR)
     for p in ready.tolist():
         owner = int(book.owner[p])
         need = equity * book.capex_usd[p]
         if owner == STATE_OWNER:
-            agency = model.state_agencies[int(book.country[p])]
-            if agency.fund_usd >= book.capex_usd[p]:
-                agency.fund_usd -= book.capex_usd[p]
-                _build(model, p)
+            if agencies[int(book.country[p])].pay_capex(book.capex_usd[p]):
+                _build(book, p)
             else:
                 book.held[p] += 1.0
             continue
-        if fa.cash_usd[owner] < need and fa.kind[owner] == JUNIOR and book.held[p] >= 6:
+        if fa.cash_usd[owner] < need and fa.kind[owner] == JUNIOR and book.held[p] >= sell_after:
             buyer = int(majors[np.argmax(fa.cash_usd[majors])])
             if fa.cash_usd[buyer] >= need:
                 book.owner[p] = buyer
                 owner = buyer
         if fa.cash_usd[owner] >= need:
             fa.cash_usd[owner] -= need
-            _build(model, p)
+            _build(book, p)
         else:
             book.held[p] += 1.0
 
 
-def _build(model: MiningModel, p: int) -> None:
-    book = model.projects
+def _build(book: ProjectBook, p: int) -> None:
     book.stage[p] = Stage.CONSTRUCTION
     book.timer[p] = book.build_months[p]
     book.held[p] = 0.0
 
 
-def produce(model: MiningModel) -> None:
+def development_spending_usd(values: dict[str, Any], book: ProjectBook) -> tuple:
+    """Study and construction spending this month by country (USD): studies at
+    ``projects.study_cost_frac_of_capex`` of capex spread over the feasibility months,
+    construction capex spread over the build."""
+    n_c = len(COUNTRIES)
+    feas = book.in_stage(Stage.FEASIBILITY)
+    study = np.bincount(
+        book.country[feas],
+        minlength=n_c,
+        weights=book.capex_usd[feas]
+        * values["projects.study_cost_frac_of_capex"]
+        / values["projects.feasibility_months"],
+    )
+    cons = book.in_stage(Stage.CONSTRUCTION)
+    build = np.bincount(
+        book.country[cons], minlength=n_c, weights=book.capex_usd[cons] / book.build_months[cons]
+    )
+    return study, build
+
+
+def produce(
+    values: dict[str, Any],
+    book: ProjectBook,
+    fa: FirmArrays,
+    fiscal: FiscalRegime,
+    minerals: MineralData,
+    prices: PriceState,
+) -> ProductionFlows:
     """Monthly output, revenue, fiscal take, firm cash and mine closures."""
-    v = model.values
-    book = model.projects
-    data = model.minerals
     n_c, n_m = len(COUNTRIES), len(MINERALS)
     prod = book.in_stage(Stage.PRODUCTION)
     c = book.country[prod].astype(int)
     m = book.mineral[prod].astype(int)
-    price = model.market.received_price[m]  # includes the strategic-reserve floor
+    price = prices.received[m]  # includes the strategic-reserve floor
     running = price > book.unit_cost_usd_per_t[prod]
     out_t = book.capacity_t[prod] * running / 12.0
     revenue = out_t * price
     opex = out_t * book.unit_cost_usd_per_t[prod]
     dep = book.capex_usd[prod] / np.maximum(book.life_years[prod], 1.0) / 12.0 * running
     cash, gov = annual_cash_flow(
-        model.fiscal, c, revenue, opex, dep, data.precious[m], data.critical[m]
+        fiscal, c, revenue, opex, dep, minerals.precious[m], minerals.critical[m]
     )
-    sustaining = v["firms.sustaining_capex_frac_of_revenue"] * revenue
+    sustaining = values["firms.sustaining_capex_frac_of_revenue"] * revenue
 
-    model.production_t = np.zeros((n_c, n_m))
-    np.add.at(model.production_t, (c, m), out_t * 12.0)
-    model.revenue_usd = np.zeros((n_c, n_m))
-    np.add.at(model.revenue_usd, (c, m), revenue)
-    reserve_top_up = out_t * model.market.floor_top_up_usd_per_t[m]  # paid by governments
-    model.gov_take_usd = np.bincount(c, weights=gov - reserve_top_up, minlength=n_c)
-    model.sustaining_usd = np.bincount(c, weights=sustaining, minlength=n_c)
+    production_t = np.zeros((n_c, n_m))
+    np.add.at(production_t, (c, m), out_t * 12.0)
+    revenue_cm = np.zeros((n_c, n_m))
+    np.add.at(revenue_cm, (c, m), revenue)
+    top_up = out_t * prices.floor_top_up[m]  # paid by governments
+    gov_take = np.bincount(c, weights=gov, minlength=n_c)
+    reserve = np.bincount(c, weights=top_up, minlength=n_c)
 
-    fa = model.firm_arrays
     owner = book.owner[prod]
     private = owner != STATE_OWNER
     firm_rev = np.bincount(owner[private], weights=revenue[private], minlength=len(fa))
@@ -319,3 +334,5 @@ def produce(model: MiningModel) -> None:
 
     book.life_left_years[prod] -= 1.0 / 12.0
     book.stage[prod[book.life_left_years[prod] <= 0]] = Stage.CLOSED
+    sustaining_c = np.bincount(c, weights=sustaining, minlength=n_c)
+    return ProductionFlows(production_t, revenue_cm, gov_take, reserve, sustaining_c)

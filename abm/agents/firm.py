@@ -8,20 +8,35 @@ projects are evaluated together with numpy (:mod:`abm.agents.decisions`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 
+from abm.agents.valuation import JUNIOR, KINDS, MIDTIER
 from abm.params.schema import COUNTRIES
 
 if TYPE_CHECKING:
     from abm.model import MiningModel
 
-KINDS = ("major", "midtier", "junior")
-MAJOR, MIDTIER, JUNIOR = range(3)
-# Discount-rate premium by firm kind over the hurdle rate (juniors' capital is dearer).
-KIND_RATE_PREMIUM = np.array([0.0, 0.01, 0.03])
+# Firm-specific discount premium: normal noise around the kind's premium, clipped (ASSUMPTION:
+# sd 0.01, range 0.005-0.02; clip -0.02..0.08 keeps rates positive and below distress levels).
+PREMIUM_NOISE_SD_FRAC = 0.01
+PREMIUM_CLIP_FRAC = (-0.02, 0.08)
+# Mineral focus (ASSUMPTION): a junior explores 1-3 minerals (weight 1 + 3/n each, 0.2 on the
+# rest); a mid-tier's focus is gamma(2, 0.5) per mineral (mean 1, cv 0.7); majors explore all.
+JUNIOR_FOCUS_MAX_MINERALS = 3
+JUNIOR_FOCUS_BOOST = 3.0
+JUNIOR_OFF_FOCUS_WEIGHT = 0.2
+MIDTIER_FOCUS_GAMMA = (2.0, 0.5)
+
+
+def kind_rate_premium(values: dict[str, Any]) -> np.ndarray:
+    """Discount-rate premium over the hurdle rate by firm kind (majors 0; juniors' capital
+    is dearer), shape (K,)."""
+    return np.array(
+        [0.0, values["firms.midtier_rate_premium_frac"], values["firms.junior_rate_premium_frac"]]
+    )
 
 
 @dataclass
@@ -63,34 +78,36 @@ class Firm(mesa.Agent):
         """Cash on hand."""
         return float(self.model.firm_arrays.cash_usd[self.index])
 
-    def project_indices(self) -> np.ndarray:
-        """Indices (in the model's ProjectBook) of the projects this firm owns."""
-        return np.flatnonzero(self.model.projects.owner == self.index)
-
 
 def make_firms(
-    model: MiningModel, n_by_kind: tuple[int, int, int], base_country_w: np.ndarray, n_minerals: int
+    rng: np.random.Generator,
+    n_by_kind: tuple[int, int, int],
+    base_country_w: np.ndarray,
+    n_minerals: int,
+    values: dict[str, Any],
 ) -> FirmArrays:
-    """Draw the firm population from the model's rng."""
-    rng = model.rng
+    """Draw the firm population from the model's generator."""
     kinds = np.repeat(np.arange(3), n_by_kind)
     n = len(kinds)
-    # Home countries: majors and mid-tiers mostly Canadian/US-listed; juniors where they explore.
+    # Home countries in proportion to the calibrated exploration weights.
     home = rng.choice(len(COUNTRIES), size=n, p=base_country_w / base_country_w.sum())
     focus = np.ones((n, n_minerals))
     for f in np.flatnonzero(kinds == JUNIOR):
-        picks = rng.choice(n_minerals, size=rng.integers(1, 4), replace=False)
-        focus[f] = 0.2
-        focus[f, picks] = 1.0 + 3.0 / len(picks)
+        picks = rng.choice(
+            n_minerals, size=rng.integers(1, JUNIOR_FOCUS_MAX_MINERALS + 1), replace=False
+        )
+        focus[f] = JUNIOR_OFF_FOCUS_WEIGHT
+        focus[f, picks] = 1.0 + JUNIOR_FOCUS_BOOST / len(picks)
+    shape, scale = MIDTIER_FOCUS_GAMMA
     for f in np.flatnonzero(kinds == MIDTIER):
-        focus[f] = rng.gamma(2.0, 0.5, n_minerals)
+        focus[f] = rng.gamma(shape, scale, n_minerals)
     focus /= focus.mean(axis=1, keepdims=True)
-    premium = KIND_RATE_PREMIUM[kinds] + rng.normal(0.0, 0.01, n)
+    premium = kind_rate_premium(values)[kinds] + rng.normal(0.0, PREMIUM_NOISE_SD_FRAC, n)
     return FirmArrays(
         kind=kinds,
         home=home,
         cash_usd=np.zeros(n),
         revenue_usd_per_year=np.zeros(n),
-        rate_premium_frac=np.clip(premium, -0.02, 0.08),
+        rate_premium_frac=np.clip(premium, *PREMIUM_CLIP_FRAC),
         focus=focus,
     )

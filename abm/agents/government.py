@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 
 from abm.params.schema import MINERALS, PARAMS
-from abm.projects import Stage
+from abm.projects import ProjectBook, Stage
 
 if TYPE_CHECKING:
     from abm.model import MiningModel
+
+
+@cache
+def minerals_mask(names: tuple[str, ...]) -> np.ndarray:
+    """Read-only boolean mask over ``MINERALS`` of ``names`` (cached: levers change rarely)."""
+    mask = np.isin(np.array(MINERALS), list(names))
+    mask.flags.writeable = False
+    return mask
+
+
+WAIT_WINDOW_MONTHS = 12  # the reported permit wait averages the last year's decisions
 
 
 class Government(mesa.Agent):
@@ -25,23 +37,35 @@ class Government(mesa.Agent):
 
     model: MiningModel
 
-    def __init__(self, model: MiningModel, country: str, index: int) -> None:
+    def __init__(
+        self,
+        model: MiningModel,
+        country: str,
+        index: int,
+        values: dict[str, Any],
+        book: ProjectBook,
+        critical: np.ndarray,
+        scale: float,
+    ) -> None:
         super().__init__(model)
         self.country = country
         self.index = index
         self.prefix = f"government.{country}."
+        self.values = values  # the model's live parameter table (scheduled changes land here)
+        self.book = book
+        self.critical = critical
+        self.scale = scale
         self.decision_credit = 0.0
         self.recent_waits: list[tuple[int, float]] = []  # (step decided, months waited)
         self.uncertainty_frac = 0.0  # current policy-uncertainty premium
-        self.revenue_usd = 0.0  # this month's fiscal take
 
     def lever(self, name: str) -> Any:
         """Current value of one of this country's levers."""
-        return self.model.values[self.prefix + name]
+        return self.values[self.prefix + name]
 
     def reserved_mask(self) -> np.ndarray:
         """Boolean mask over minerals reserved to the state in this country."""
-        return np.isin(np.array(MINERALS), self.lever("state_reserved_minerals"))
+        return minerals_mask(tuple(self.lever("state_reserved_minerals")))
 
     def change_direction(self, key: str, old: Any, new: Any) -> int:
         """+1 if investors read the change of ``key`` as adverse, -1 favourable, 0 neutral."""
@@ -67,7 +91,7 @@ class Government(mesa.Agent):
         directions = [self.change_direction(k, old, new) for k, old, new in changes]
         if not any(directions):
             return
-        inv = self.model.values
+        inv = self.values
         jump = inv["investors.policy_uncertainty_penalty_frac"]
         if 1 not in directions:
             jump *= inv["investors.favourable_change_uncertainty_frac"]
@@ -75,15 +99,15 @@ class Government(mesa.Agent):
 
     def decay_uncertainty(self) -> None:
         """The policy-uncertainty premium fades with its half-life."""
-        half_life = self.model.values["investors.policy_uncertainty_half_life_months"]
+        half_life = self.values["investors.policy_uncertainty_half_life_months"]
         self.uncertainty_frac *= 0.5 ** (1.0 / half_life)
 
     # --- permitting office -------------------------------------------------------------
-    def fast_track_mask(self) -> np.ndarray:
+    def fast_track_mask(self, values: dict[str, Any] | None = None) -> np.ndarray:
         """Mask over minerals whose applications are fast-tracked (priority, short review)."""
-        if not self.lever("critical_fast_track"):
+        if not (values or self.values)[self.prefix + "critical_fast_track"]:
             return np.zeros(len(MINERALS), dtype=bool)
-        return self.model.minerals.critical.astype(bool)
+        return self.critical
 
     def queue(self) -> np.ndarray:
         """This country's applications awaiting a decision, in decision order.
@@ -91,77 +115,91 @@ class Government(mesa.Agent):
         Joint-venture projects first, then fast-tracked critical-mineral projects, then the
         rest; oldest first within each group.
         """
-        book = self.model.projects
+        book = self.book
         idx = np.flatnonzero((book.stage == Stage.PERMITTING) & (book.country == self.index))
         priority = self._priority(idx)
         return idx[np.lexsort((book.applied_step[idx], -priority))]
 
     def _priority(self, idx: np.ndarray) -> np.ndarray:
-        book = self.model.projects
+        book = self.book
         fast = self.fast_track_mask()[book.mineral[idx]]
         return 2 * book.joint_venture[idx].astype(int) + fast.astype(int)
 
     def review_months(self, idx: np.ndarray) -> np.ndarray:
         """Minimum review time of applications ``idx``, months."""
-        fast = self.fast_track_mask()[self.model.projects.mineral[idx]]
+        fast = self.fast_track_mask()[self.book.mineral[idx]]
         return np.where(
             fast,
             np.minimum(self.lever("fast_track_review_months"), self.lever("permit_review_months")),
             self.lever("permit_review_months"),
         )
 
-    def capacity_per_month(self) -> float:
+    def capacity_per_month(self, values: dict[str, Any] | None = None) -> float:
         """Decisions a month; scaled with the population (projects are ``scale`` times more)."""
-        return self.lever("permit_capacity_per_year") * self.model.scale / 12.0
+        return (values or self.values)[self.prefix + "permit_capacity_per_year"] * self.scale / 12.0
 
     def expected_wait_months(self) -> float:
         """Wait a new ordinary application should expect: review time, or the backlog."""
         return float(self.expected_waits_months().max())
 
-    def expected_waits_months(self) -> np.ndarray:
-        """Wait a new application should expect, per mineral (fast track is shorter), months.
+    def expected_waits_months(self, values: dict[str, Any] | None = None) -> np.ndarray:
+        """Wait a new application should expect, per mineral (fast track is shorter), months,
+        under this government's levers or under ``values`` (the calibration reference).
 
         An ordinary application waits behind the whole queue; a fast-tracked one only behind
         the fast-tracked and joint-venture applications.
         """
-        book = self.model.projects
-        per_month = self.capacity_per_month()
-        idx = np.flatnonzero((book.stage == Stage.PERMITTING) & (book.country == self.index))
-        fast = self.fast_track_mask()
-        normal = max(self.lever("permit_review_months"), len(idx) / per_month)
+        v = values or self.values
+        fast = self.fast_track_mask(v)
+        n_queue, n_priority = self.queue_counts(fast)
+        per_month = self.capacity_per_month(v)
+        review = v[self.prefix + "permit_review_months"]
+        normal = max(review, n_queue / per_month)
         if not fast.any():
             return np.full(len(MINERALS), normal)
-        ahead = int((self._priority(idx) > 0).sum())
         quick = max(
-            min(self.lever("fast_track_review_months"), self.lever("permit_review_months")),
-            ahead / per_month,
+            min(v[self.prefix + "fast_track_review_months"], review), n_priority / per_month
         )
         return np.where(fast, quick, normal)
 
-    def process_permits(self) -> None:
-        """Decide applications in queue order whose review is complete, up to capacity."""
-        model = self.model
-        book = model.projects
+    def queue_counts(self, fast: np.ndarray) -> tuple[int, int]:
+        """Applications in this country's queue, and how many of them go first (joint
+        ventures and minerals in the ``fast`` mask); the second is 0 without a fast track."""
+        book = self.book
+        idx = np.flatnonzero((book.stage == Stage.PERMITTING) & (book.country == self.index))
+        if not fast.any():
+            return len(idx), 0
+        priority = 2 * book.joint_venture[idx].astype(int) + fast[book.mineral[idx]].astype(int)
+        return len(idx), int((priority > 0).sum())
+
+    def process_permits(self, step: int, rng: np.random.Generator) -> int:
+        """Decide applications in queue order whose review is complete, up to capacity;
+        returns the number decided. Unused capacity carries over for at most
+        ``permitting.max_carryover_months`` months of decisions."""
+        book = self.book
+        cutoff = step - WAIT_WINDOW_MONTHS
+        self.recent_waits = [(s, w) for s, w in self.recent_waits if s > cutoff]
         per_month = self.capacity_per_month()
-        self.decision_credit = min(self.decision_credit + per_month, max(1.0, per_month) * 3)
+        carry = self.values["permitting.max_carryover_months"]
+        self.decision_credit = min(self.decision_credit + per_month, max(1.0, per_month) * carry)
         queue = self.queue()
-        waited = model.steps - book.applied_step[queue]
+        waited = step - book.applied_step[queue]
         ready = queue[waited >= self.review_months(queue)]
         n = min(len(ready), int(self.decision_credit))
         if n == 0:
-            return
+            return 0
         decided = ready[:n]
         self.decision_credit -= n
-        approve = model.rng.random(n) < self.lever("permit_approval_frac")
+        approve = rng.random(n) < self.lever("permit_approval_frac")
         book.stage[decided] = np.where(approve, Stage.APPROVED, Stage.DROPPED)
         book.held[decided] = 0.0
-        for w in (model.steps - book.applied_step[decided]).tolist():
-            self.recent_waits.append((model.steps, float(w)))
+        for w in (step - book.applied_step[decided]).tolist():
+            self.recent_waits.append((step, float(w)))
+        return n
 
-    def mean_recent_wait_months(self, window: int = 12) -> float:
-        """Mean wait of decisions made in the last ``window`` months (else expected wait)."""
-        cutoff = self.model.steps - window
-        self.recent_waits = [(s, w) for s, w in self.recent_waits if s > cutoff]
+    def mean_recent_wait_months(self) -> float:
+        """Mean wait of the decisions of the last ``WAIT_WINDOW_MONTHS`` months (else the
+        expected wait). Reads only: the window is kept by :meth:`process_permits`."""
         if not self.recent_waits:
             return self.expected_wait_months()
         return float(np.mean([w for _, w in self.recent_waits]))

@@ -10,31 +10,34 @@ projects still in development; a designated project goes first in its country's 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import numpy as np
 
-from abm.agents import decisions
-from abm.projects import DEVELOPMENT_STAGES, Stage
-
-if TYPE_CHECKING:
-    from abm.model import MiningModel
+from abm.projects import DEVELOPMENT_STAGES, ProjectBook, Stage
 
 
-def designate_joint_ventures(model: MiningModel) -> np.ndarray:
-    """Designate joint ventures up to the target; returns the newly designated projects."""
-    target = round(model.values["integration.joint_venture_projects"] * model.scale)
-    book = model.projects
+def designate_joint_ventures(
+    target: int,
+    book: ProjectBook,
+    critical: np.ndarray,
+    blocked: Callable[[np.ndarray], np.ndarray],
+    npv: Callable[[np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """Designate joint ventures up to ``target`` alive; returns the newly designated rows.
+
+    ``blocked(idx)`` marks projects that may not be designated (private projects of a
+    reserved mineral); ``npv(idx)`` values candidates for their owners.
+    """
     alive = book.joint_venture & ~np.isin(book.stage, (Stage.DROPPED, Stage.CLOSED))
     need = target - int(alive.sum())
     if need <= 0:
         return np.empty(0, dtype=int)
     cand = book.in_stage(*DEVELOPMENT_STAGES)
-    cand = cand[model.minerals.critical[book.mineral[cand]].astype(bool)]
-    cand = cand[~book.joint_venture[cand] & ~decisions.reserved_private(model, cand)]
+    cand = cand[critical[book.mineral[cand]]]
+    cand = cand[~book.joint_venture[cand] & ~blocked(cand)]
     if len(cand) == 0:
         return cand
-    npv = decisions.project_npv(model, cand)
-    chosen = cand[np.argsort(-npv, kind="stable")[:need]]
+    chosen = cand[np.argsort(-npv(cand), kind="stable")[:need]]
     book.joint_venture[chosen] = True
     return chosen

@@ -1,8 +1,13 @@
-"""Investors: allocate equity for junior exploration across the three countries or abroad."""
+"""Investors: allocate equity for junior exploration across the three countries or abroad.
+
+Each investor is a Mesa agent (capital, risk aversion, home country); the allocation of all
+investors is decided together by :class:`InvestorPool` (one numpy evaluation a month
+instead of a Python loop over funds).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
@@ -13,48 +18,87 @@ if TYPE_CHECKING:
     from abm.model import MiningModel
 
 OUTSIDE = len(COUNTRIES)  # allocation index of "outside North America"
+# Numerical floors of the logs in the utility (not behaviour).
+_MIN_SHARE = 1e-12
+_MIN_ATTRACTIVENESS = 1e-6
 
 
-class Investor(mesa.Agent):
-    """A fund choosing where its junior-mining equity goes.
+class InvestorPool:
+    """Allocations of all investors, shape (I, C + 1).
 
     Utility of a destination = log of its calibrated base share + response x log of the
     relative expected value of exploring there - risk aversion x (extra country risk and
-    policy-uncertainty premia) + home bias. The allocation moves toward the logit
-    choice, keeping ``momentum_frac`` of last month's allocation.
+    policy-uncertainty premia) + home bias. Each allocation moves toward the logit choice,
+    keeping ``investors.momentum_frac`` of last month's allocation.
     """
-
-    model: MiningModel
 
     def __init__(
         self,
-        model: MiningModel,
-        capital_usd_per_year: float,
-        risk_aversion: float,
-        home: int,
+        capital_usd_per_year: np.ndarray,
+        risk_aversion: np.ndarray,
+        home: np.ndarray,
         base_shares: np.ndarray,
     ) -> None:
-        super().__init__(model)
         self.capital_usd_per_year = capital_usd_per_year
         self.risk_aversion = risk_aversion
         self.home = home
         self.base_shares = base_shares  # (C + 1,) shared calibrated base, incl. outside
-        self.allocation = base_shares.copy()
+        self.allocation = np.tile(base_shares, (len(home), 1))
 
-    def step(self) -> None:
-        """Re-allocate toward the destinations with the best risk-adjusted prospects."""
-        v = self.model.values
-        attract = self.model.country_attractiveness  # (C,) relative EV for juniors
-        extra_risk = self.model.extra_risk_frac  # (C,) premia above the reference
-        util = np.log(np.maximum(self.base_shares, 1e-12))
-        util[:OUTSIDE] += v["firms.npv_response"] * np.log(np.maximum(attract, 1e-6))
-        util[:OUTSIDE] -= self.risk_aversion * extra_risk
-        util[self.home] += v["investors.home_bias_frac"]
-        util -= util.max()
-        target = np.exp(util) / np.exp(util).sum()
-        keep = v["investors.momentum_frac"]
+    def __len__(self) -> int:
+        return len(self.home)
+
+    def step(self, values: dict[str, Any], attract: np.ndarray, extra_risk: np.ndarray) -> None:
+        """Re-allocate toward the destinations with the best risk-adjusted prospects.
+
+        ``attract`` (C,): juniors' relative expected value by country; ``extra_risk`` (C,):
+        discount premia above the calibration reference.
+        """
+        n = len(self)
+        util = np.tile(np.log(np.maximum(self.base_shares, _MIN_SHARE)), (n, 1))
+        util[:, :OUTSIDE] += values["firms.npv_response"] * np.log(
+            np.maximum(attract, _MIN_ATTRACTIVENESS)
+        )
+        util[:, :OUTSIDE] -= self.risk_aversion[:, None] * extra_risk[None, :]
+        util[np.arange(n), self.home] += values["investors.home_bias_frac"]
+        util -= util.max(axis=1, keepdims=True)
+        e = np.exp(util)
+        target = e / e.sum(axis=1, keepdims=True)
+        keep = values["investors.momentum_frac"]
         self.allocation = keep * self.allocation + (1 - keep) * target
 
     def monthly_flows_usd(self) -> np.ndarray:
         """Equity put into juniors by destination this month, shape (C + 1,)."""
-        return self.capital_usd_per_year / 12.0 * self.allocation
+        return ((self.capital_usd_per_year / 12.0)[:, None] * self.allocation).sum(axis=0)
+
+
+class Investor(mesa.Agent):
+    """A fund choosing where its junior-mining equity goes; a view on row ``index`` of the
+    model's :class:`InvestorPool`."""
+
+    model: MiningModel
+
+    def __init__(self, model: MiningModel, pool: InvestorPool, index: int) -> None:
+        super().__init__(model)
+        self.pool = pool
+        self.index = index
+
+    @property
+    def capital_usd_per_year(self) -> float:
+        """Equity this fund puts into junior exploration a year."""
+        return float(self.pool.capital_usd_per_year[self.index])
+
+    @property
+    def risk_aversion(self) -> float:
+        """Weight of extra risk against expected value."""
+        return float(self.pool.risk_aversion[self.index])
+
+    @property
+    def home(self) -> int:
+        """Home country index."""
+        return int(self.pool.home[self.index])
+
+    @property
+    def allocation(self) -> np.ndarray:
+        """Current allocation over the three countries and outside North America."""
+        return self.pool.allocation[self.index]

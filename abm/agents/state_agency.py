@@ -8,7 +8,7 @@ import mesa
 import numpy as np
 
 from abm.params.schema import MINERALS
-from abm.projects import STATE_OWNER, Stage
+from abm.projects import STATE_OWNER, ProjectBook, Stage
 
 if TYPE_CHECKING:
     from abm.agents.government import Government
@@ -31,24 +31,32 @@ class StateAgency(mesa.Agent):
         self.fund_usd = 0.0
         self.spend_usd = np.zeros(len(MINERALS))  # this month's exploration, by mineral
 
-    def step(self) -> None:
-        """Accrue the budget and explore what the fund allows."""
+    def step(self, book: ProjectBook, base_weight: np.ndarray) -> np.ndarray:
+        """Accrue the budget and explore what the fund allows; returns this month's
+        exploration by mineral. ``base_weight`` (M,): this country's calibrated weights."""
         self.spend_usd = np.zeros(len(MINERALS))
         monthly = self.government.lever("state_exploration_budget_usd") / 12.0
         self.fund_usd += monthly
         mask = self.government.reserved_mask()
         if not mask.any():
-            return
-        book = self.model.projects
+            return self.spend_usd
         c = self.government.index
         waiting = np.any(
             (book.owner == STATE_OWNER) & (book.country == c) & (book.stage == Stage.APPROVED)
         )
         if waiting:
-            return
+            return self.spend_usd
         spend = min(self.fund_usd, monthly)
-        weights = self.model.base_cell_weight[c] * mask
+        weights = base_weight * mask
         if weights.sum() <= 0:
             weights = mask.astype(float)
         self.spend_usd = spend * weights / weights.sum()
         self.fund_usd -= spend
+        return self.spend_usd
+
+    def pay_capex(self, capex_usd: float) -> bool:
+        """Pay a project's construction from the fund if it can; True when paid."""
+        if self.fund_usd < capex_usd:
+            return False
+        self.fund_usd -= capex_usd
+        return True

@@ -405,6 +405,14 @@ def _structural_params() -> list[Param]:
             "Scales the number of firms, investors and projects (benchmarks).",
             (0.1, 100),
         ),
+        Param(
+            "simulation.calibration_reference",
+            "str",
+            "scenario name or path",
+            "Scenario whose policy defines the calibrated start: the starting pipeline's permit "
+            "times and the reference exploration value that relative values are taken against.",
+        ),
+        *_calibration_params(),
         Param("firms.n_majors", "int", "firms", "Major mining companies.", (1, 10000)),
         Param("firms.n_midtiers", "int", "firms", "Mid-tier producers.", (0, 10000)),
         Param("firms.n_juniors", "int", "firms", "Junior explorers.", (0, 100000)),
@@ -429,6 +437,28 @@ def _structural_params() -> list[Param]:
             "Exploration allocation response to a cell's expected value relative to the "
             "start (weight ~ base x (EV/EV0)^response).",
             (0, 10),
+        ),
+        Param(
+            "firms.midtier_rate_premium_frac",
+            "float",
+            "frac per year",
+            "Discount-rate premium of mid-tier producers over majors.",
+            (0, 0.3),
+        ),
+        Param(
+            "firms.junior_rate_premium_frac",
+            "float",
+            "frac per year",
+            "Discount-rate premium of junior explorers over majors (dearer equity capital).",
+            (0, 0.3),
+        ),
+        Param(
+            "firms.junior_sell_after_months",
+            "float",
+            "months",
+            "A junior that cannot finance an approved project sells it to a major after "
+            "holding it this long.",
+            (0, 120),
         ),
         Param(
             "firms.home_bias_frac",
@@ -626,6 +656,20 @@ def _structural_params() -> list[Param]:
             (1, 100),
         ),
         Param(
+            "permitting.max_carryover_months",
+            "float",
+            "months of decisions",
+            "Unused permit-decision capacity carries over for at most this many months.",
+            (1, 60),
+        ),
+        Param(
+            "processing.permit_review_frac",
+            "float",
+            "frac of the mine permit review",
+            "Permitting time of a processing plant relative to the country's mine review.",
+            (0, 2),
+        ),
+        Param(
             "processing.build_months",
             "float",
             "months",
@@ -653,6 +697,126 @@ def _structural_params() -> list[Param]:
             "USD per USD of annual output",
             "Capital cost of processing capacity per USD of annual processed value.",
             (0, 20),
+        ),
+    ]
+
+
+def _calibration_params() -> list[Param]:
+    """How the starting state (December 2024) is drawn: read once, at the start."""
+    k = "calibration."
+    f = "float"
+    return [
+        Param(
+            k + "mine_revenue_usd",
+            f,
+            "USD per year",
+            "Revenue of a typical producing mine, to split national output into mines.",
+            (1e6, 1e11),
+        ),
+        Param(
+            k + "min_mines_per_cell",
+            "int",
+            "mines",
+            "Fewest starting mines per producing country and mineral.",
+            (1, 1000),
+        ),
+        Param(
+            k + "max_mines_per_cell",
+            "int",
+            "mines",
+            "Most starting mines per producing country and mineral.",
+            (1, 10000),
+        ),
+        Param(
+            k + "mine_size_concentration",
+            f,
+            "Dirichlet concentration",
+            "Evenness of starting mine sizes within a country and mineral (higher: more equal).",
+            (0.1, 100),
+        ),
+        Param(
+            k + "major_mine_weight",
+            f,
+            "multiple of a mid-tier",
+            "How much likelier a major owns a given starting mine than a mid-tier.",
+            (0, 100),
+        ),
+        Param(
+            k + "start_unit_cost_frac_min",
+            f,
+            "frac of export netback",
+            "Lowest unit operating cost of a starting mine.",
+            (0, 1),
+        ),
+        Param(
+            k + "start_unit_cost_frac_max",
+            f,
+            "frac of export netback",
+            "Highest unit operating cost of a starting mine.",
+            (0, 1),
+        ),
+        Param(
+            k + "start_life_left_years_min",
+            f,
+            "years",
+            "Shortest remaining life of a starting mine.",
+            (0, 100),
+        ),
+        Param(
+            k + "start_life_left_years_max",
+            f,
+            "years",
+            "Longest remaining life of a starting mine.",
+            (0, 200),
+        ),
+        Param(
+            k + "start_cash_years_of_revenue",
+            f,
+            "years of revenue",
+            "Producers' cash at the start.",
+            (0, 10),
+        ),
+        Param(
+            k + "pipeline_permit_time_multiple",
+            f,
+            "multiple of the review",
+            "Time projects of the starting pipeline spend in permitting (review plus queue).",
+            (1, 10),
+        ),
+        Param(
+            k + "junior_early_stage_share_frac",
+            f,
+            "frac of cells",
+            "Chance that a cell's early-stage starting projects belong to juniors.",
+            (0, 1),
+        ),
+        Param(
+            k + "pipeline_age_months_min",
+            "int",
+            "months",
+            "Youngest discovery of the starting pipeline, months before the start.",
+            (0, 1200),
+        ),
+        Param(
+            k + "pipeline_age_months_max",
+            "int",
+            "months",
+            "Oldest discovery of the starting pipeline, months before the start.",
+            (1, 1200),
+        ),
+        Param(
+            k + "pipeline_concession_years",
+            f,
+            "years",
+            "Concession term of the starting pipeline's projects from their discovery.",
+            (1, 150),
+        ),
+        Param(
+            k + "absent_deposit_frac_of_world",
+            f,
+            "frac of world output",
+            "Size of a typical deposit of a mineral no North American country produces.",
+            (0, 1),
         ),
     ]
 

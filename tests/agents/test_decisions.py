@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from abm import MiningModel
-from abm.agents import decisions
-from abm.agents.firm import JUNIOR, KIND_RATE_PREMIUM, MAJOR
+from abm.agents.firm import kind_rate_premium
+from abm.agents.valuation import JUNIOR, MAJOR, exploration_value
 from abm.params.schema import COUNTRIES, MINERALS
 from abm.projects import Stage
 
@@ -19,8 +19,8 @@ def _to_build_months(model: MiningModel) -> np.ndarray:
 
 def test_junior_values_a_discovery_at_the_developer_price_held_until_sold() -> None:
     model = MiningModel("baseline", rng=3, years=1)
-    value = decisions.exploration_value(model)
-    hold = (1.0 + KIND_RATE_PREMIUM[JUNIOR]) ** (-_to_build_months(model) / 12.0)
+    value = exploration_value(model.valuation_inputs())
+    hold = (1.0 + kind_rate_premium(model.values)[JUNIOR]) ** (-_to_build_months(model) / 12.0)
     np.testing.assert_allclose(value[JUNIOR], value[MAJOR] * hold, rtol=1e-12)
     # Size: over the US time to build (~18 years with the permit queue) the junior's dearer
     # capital costs about 40% (hold factor ~0.59).
@@ -34,9 +34,9 @@ def test_uncertainty_premium_hits_juniors_no_harder_than_majors() -> None:
     model = MiningModel("baseline", rng=3, years=1)
     mx = COUNTRIES.index("MX")
     w = model.base_cell_weight[mx]
-    before = (decisions.exploration_value(model)[:, mx] * w).sum(axis=1)
+    before = (exploration_value(model.valuation_inputs())[:, mx] * w).sum(axis=1)
     model.governments[mx].uncertainty_frac += 0.01
-    after = (decisions.exploration_value(model)[:, mx] * w).sum(axis=1)
+    after = (exploration_value(model.valuation_inputs())[:, mx] * w).sum(axis=1)
     ratio = after / before
     np.testing.assert_allclose(ratio[JUNIOR], ratio[MAJOR], rtol=1e-9)
     assert 0.2 < ratio[MAJOR] < 0.95  # a premium on the discount rate lowers the value

@@ -31,12 +31,12 @@ def test_decisions_wait_for_review_and_respect_capacity():
     book = model.projects
     for _ in range(5):
         model.steps += 1
-        gov.process_permits()
+        gov.process_permits(model.steps, model.rng)
     assert np.all(book.stage[idx] == Stage.PERMITTING)  # under review: nothing decided
     decided = []
     for _ in range(6):
         model.steps += 1
-        gov.process_permits()
+        gov.process_permits(model.steps, model.rng)
         decided.append(int((book.stage[idx] == Stage.APPROVED).sum()))
     # one a month (capacity 12 a year), oldest first
     assert decided[-1] - decided[0] == 5

@@ -6,8 +6,6 @@ import numpy as np
 import pytest
 
 from abm import MiningModel
-from abm.agents import decisions
-from abm.agents.integration import designate_joint_ventures
 from abm.params.schema import MINERALS
 from abm.projects import Stage
 
@@ -46,7 +44,9 @@ def test_fast_track_puts_critical_first_with_short_review() -> None:
     assert waits[GRAPHITE] == 6.0  # 3 ahead at 2 a month: the review binds
     assert waits[COPPER] == 54.0
     us.decision_credit = 10.0
-    us.process_permits()  # capacity 2 a month (+ credit): critical ones decided first
+    us.process_permits(
+        model.steps, model.rng
+    )  # capacity 2 a month (+ credit): critical ones decided first
     decided = model.projects.stage[new] != Stage.PERMITTING
     assert decided.all() and (model.projects.stage[old] != Stage.PERMITTING).all()
 
@@ -62,18 +62,18 @@ def test_without_fast_track_order_is_by_age() -> None:
 
 def test_joint_ventures_are_designated_up_to_target_and_lower_the_discount_rate() -> None:
     model = MiningModel("baseline", rng=3, overrides={"integration.joint_venture_projects": 4})
-    chosen = designate_joint_ventures(model)
+    chosen = model.designate_joint_ventures()
     book = model.projects
     assert len(chosen) == 4 and book.joint_venture.sum() == 4
     assert model.minerals.critical[book.mineral[chosen]].all()
-    assert len(designate_joint_ventures(model)) == 0  # target reached
-    npv_jv = decisions.project_npv(model, chosen)
+    assert len(model.designate_joint_ventures()) == 0  # target reached
+    npv_jv = model.project_npv(chosen)
     book.joint_venture[chosen] = False
-    npv_plain = decisions.project_npv(model, chosen)
+    npv_plain = model.project_npv(chosen)
     assert np.all(npv_jv > npv_plain)  # 2 pp lower discount rate
     book.stage[chosen[0]] = Stage.DROPPED
     book.joint_venture[chosen] = True
-    assert len(designate_joint_ventures(model)) == 1  # a dropped JV is replaced
+    assert len(model.designate_joint_ventures()) == 1  # a dropped JV is replaced
 
 
 def test_reserve_floor_raises_received_price_and_costs_the_government() -> None:
@@ -91,4 +91,5 @@ def test_reserve_floor_raises_received_price_and_costs_the_government() -> None:
     assert plain.market.received_price[GRAPHITE] < 1.5 * base
     assert floor.market.floor_top_up_usd_per_t[GRAPHITE] > 0
     assert floor.market.floor_top_up_usd_per_t[COPPER] == 0
-    assert floor.gov_take_usd.sum() < plain.gov_take_usd.sum()
+    assert floor.flows.government_revenue_usd.sum() < plain.flows.government_revenue_usd.sum()
+    assert floor.flows.production.reserve_top_up_usd.sum() > 0

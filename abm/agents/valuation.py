@@ -1,0 +1,147 @@
+"""Valuation as pure functions of a frozen inputs object.
+
+Firms value exploration in each (country, mineral) cell and owners value their projects
+from the same :class:`ValuationInputs`: discount rates, expected prices, the fiscal regime,
+expected permit waits, concession terms and access. The calibration reference is the same
+function called with the reference inputs (baseline policy at the starting state), so the
+relative value that drives exploration is 1 in every cell at the start by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+
+from abm.economics import FiscalRegime, exploration_cost_factor, mine_npv
+from abm.params.schema import COUNTRIES, MINERALS
+
+KINDS = ("major", "midtier", "junior")
+MAJOR, MIDTIER, JUNIOR = range(3)
+N_COST_QUANTILES = 7  # quantiles of the new-deposit cost distribution valued per cell
+_Z = np.array([NormalDist().inv_cdf((i + 0.5) / N_COST_QUANTILES) for i in range(N_COST_QUANTILES)])
+
+
+@dataclass(frozen=True)
+class ValuationInputs:
+    """Everything a valuation reads, fixed for one evaluation.
+
+    Arrays: ``country_rate_frac`` (C,) = hurdle + country risk + policy uncertainty;
+    ``kind_premium_frac`` (K,) by firm kind; ``expected_price_usd_per_t`` and
+    ``base_price_usd_per_t`` (M,); ``waits_months`` (C, M) expected permit waits;
+    ``concession_years`` (C,); ``access_frac`` (C, M) share of exploration ground open to
+    private firms; ``typical_capacity_t`` (C, M) size of a typical new deposit.
+    """
+
+    fiscal: FiscalRegime
+    country_rate_frac: np.ndarray
+    kind_premium_frac: np.ndarray
+    expected_price_usd_per_t: np.ndarray
+    base_price_usd_per_t: np.ndarray
+    waits_months: np.ndarray
+    concession_years: np.ndarray
+    access_frac: np.ndarray
+    typical_capacity_t: np.ndarray
+    precious: np.ndarray
+    critical: np.ndarray
+    hurdle_rate_frac: float
+    resource_months: float
+    feasibility_months: float
+    construction_months: float
+    mine_life_years: float
+    capex_years_of_revenue: float
+    unit_cost_frac_mean: float
+    unit_cost_frac_sd: float
+    cost_per_discovery_usd: float
+
+
+def exploration_value(inp: ValuationInputs) -> np.ndarray:
+    """Expected value of one USD of exploration, shape (kinds, C, M).
+
+    Option value of a discovery (mean over cost quantiles of max(NPV, 0)) times the access
+    share, over the after-tax cost of exploring and the cost per discovery.
+    """
+    n_c, n_m = len(COUNTRIES), len(MINERALS)
+    waits = inp.waits_months
+    to_build = inp.resource_months + inp.feasibility_months + waits
+    to_prod = to_build + inp.construction_months
+    conc = inp.concession_years[:, None]
+    life = np.minimum(inp.mine_life_years, np.maximum(conc - to_prod / 12, 0.0))
+    # Juniors sell what they find to a developer (a major), so a discovery is worth the
+    # developer's NPV, held at the junior's dearer capital until sold.
+    premium = inp.kind_premium_frac.copy()
+    premium[JUNIOR] = inp.kind_premium_frac[MAJOR]
+    rate = inp.country_rate_frac[None, :] + premium[:, None]  # (K, C)
+
+    shape = (3, n_c, n_m, len(_Z))
+    cidx = np.broadcast_to(np.arange(n_c)[None, :, None, None], shape)
+    midx = np.broadcast_to(np.arange(n_m)[None, None, :, None], shape)
+    cap = inp.typical_capacity_t[cidx, midx]
+    base = inp.base_price_usd_per_t[midx]
+    sd = inp.unit_cost_frac_sd
+    unit_cost = base * inp.unit_cost_frac_mean * np.exp(sd * _Z - sd * sd / 2)
+    npv = mine_npv(
+        inp.fiscal,
+        cidx,
+        cap,
+        inp.expected_price_usd_per_t[midx],
+        unit_cost,
+        inp.capex_years_of_revenue * cap * base,
+        to_build[cidx, midx],
+        to_prod[cidx, midx],
+        life[cidx, midx],
+        np.broadcast_to(rate[:, :, None, None], shape),
+        inp.precious[midx],
+        inp.critical[midx],
+    )
+    option = np.maximum(npv, 0.0).mean(axis=-1)  # (K, C, M)
+    option[JUNIOR] *= (1.0 + inp.kind_premium_frac[JUNIOR]) ** (-to_build / 12.0)
+    cost = exploration_cost_factor(inp.fiscal, inp.hurdle_rate_frac, inp.critical)
+    return option * inp.access_frac[None] / cost[None] / inp.cost_per_discovery_usd
+
+
+def relative_value(value: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Exploration value relative to the calibration reference (0 where the reference is 0)."""
+    return np.divide(value, reference, out=np.zeros_like(value), where=reference > 0)
+
+
+def project_npv(
+    inp: ValuationInputs,
+    country: np.ndarray,
+    mineral: np.ndarray,
+    stage_ahead_months: np.ndarray,
+    waits_ahead: np.ndarray,
+    build_months: np.ndarray,
+    years_left_on_concession: np.ndarray,
+    life_years: np.ndarray,
+    rate_premium_frac: np.ndarray,
+    rate_reduction_frac: np.ndarray,
+    capacity_t: np.ndarray,
+    unit_cost_usd_per_t: np.ndarray,
+    capex_usd: np.ndarray,
+) -> np.ndarray:
+    """NPV of developing projects from their current stage, for their owners.
+
+    ``stage_ahead_months`` is the study time still ahead, ``waits_ahead`` (bool) whether the
+    permit wait is still ahead; ``rate_premium_frac`` is the owner's premium over the country
+    rate and ``rate_reduction_frac`` a joint venture's risk-sharing reduction.
+    """
+    ahead = stage_ahead_months + np.where(waits_ahead, inp.waits_months[country, mineral], 0.0)
+    to_prod = ahead + build_months
+    life = np.minimum(life_years, np.maximum(years_left_on_concession - to_prod / 12.0, 0.0))
+    rate = inp.country_rate_frac[country] + rate_premium_frac - rate_reduction_frac
+    return mine_npv(
+        inp.fiscal,
+        country,
+        capacity_t,
+        inp.expected_price_usd_per_t[mineral],
+        unit_cost_usd_per_t,
+        capex_usd,
+        ahead,
+        to_prod,
+        life,
+        rate,
+        inp.precious[mineral],
+        inp.critical[mineral],
+    )
