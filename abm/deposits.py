@@ -30,6 +30,18 @@ STAGE_TIME_GAMMA_SHAPE = 4.0
 MAX_CONCESSION_YEARS = 150.0
 
 
+def choice_by_weight(rng: np.random.Generator, p: np.ndarray, size: int) -> np.ndarray:
+    """Indices drawn with replacement with probabilities ``p`` (non-negative, summing to 1).
+
+    The same algorithm and draws as ``rng.choice(len(p), size, p=p)`` (cumulative weights,
+    one uniform per draw, right-sided search), without its validation of ``p``, which cost
+    three quarters of the call on the hot path (tested against numpy's in tests).
+    """
+    cdf = np.cumsum(p)
+    cdf /= cdf[-1]
+    return cdf.searchsorted(rng.random(size), side="right")
+
+
 class DepositFactory:
     """Adds projects to a :class:`ProjectBook`, drawing their attributes from ``rng``.
 

@@ -196,7 +196,15 @@ class MiningModel(mesa.Model):
         return self._valuation_inputs(self.values, self.fiscal, rates, prices or self.market.prices)
 
     def _waits(self) -> np.ndarray:
-        return np.array([g.expected_waits_months() for g in self.governments])
+        """Expected permit waits (C, M) under the current levers and queues (one pass)."""
+        book = self.projects
+        queued = np.bincount(book.country[book.stage == Stage.PERMITTING], minlength=len(COUNTRIES))
+        rows = []
+        for g in self.governments:
+            fast = g.fast_track_mask()
+            n_priority = g.queue_counts(fast)[1] if fast.any() else 0
+            rows.append(g.waits_given_queue(int(queued[g.index]), n_priority, g.values))
+        return np.array(rows)
 
     @staticmethod
     def _concession_years(values: dict) -> np.ndarray:

@@ -22,8 +22,8 @@ from abm.agents import valuation
 from abm.agents.firm import FirmArrays
 from abm.agents.government import Government
 from abm.agents.state_agency import StateAgency
-from abm.agents.valuation import JUNIOR, MAJOR, ValuationInputs
-from abm.deposits import STAGE_TIME_GAMMA_SHAPE, DepositFactory
+from abm.agents.valuation import JUNIOR, ValuationInputs
+from abm.deposits import STAGE_TIME_GAMMA_SHAPE, DepositFactory, choice_by_weight
 from abm.economics import FiscalRegime, annual_cash_flow
 from abm.market import PriceState
 from abm.params.data import MineralData
@@ -85,7 +85,7 @@ def explore(
     resp = np.power(np.maximum(rel, 0.0), beta)  # (K, C, M)
     base = base_weight  # (C, M)
 
-    producers = np.flatnonzero(fa.kind != JUNIOR)
+    producers = fa.producers
     budget = v["firms.exploration_frac_of_revenue"] * fa.revenue_usd_per_year[producers] / 12
     home = np.zeros((len(producers), n_c))
     home[np.arange(len(producers)), fa.home[producers]] = v["firms.home_bias_frac"]
@@ -95,7 +95,7 @@ def explore(
     total = w_resp.sum(axis=(1, 2)) + v["exploration.outside_weight_frac"]
     spend_p = budget[:, None, None] * w_resp / total[:, None, None]
 
-    juniors = np.flatnonzero(fa.kind == JUNIOR)
+    juniors = fa.juniors
     j_home = fa.home[juniors]
     n_home = np.bincount(j_home, minlength=n_c)
     j_budget = investor_flows_usd[j_home] / np.maximum(n_home[j_home], 1)
@@ -134,7 +134,7 @@ def _discover(
     n_state = rng.poisson(lam_state)
     for c, m in zip(*np.nonzero(n_private), strict=True):
         p = spend[:, c, m] / spend[:, c, m].sum()
-        owners = rng.choice(len(p), size=int(n_private[c, m]), p=p)
+        owners = choice_by_weight(rng, p, int(n_private[c, m]))
         factory.discover(c, m, owners, step, concession_years[c])
     for c, m in zip(*np.nonzero(n_state), strict=True):
         owners = np.full(int(n_state[c, m]), STATE_OWNER)
@@ -246,7 +246,7 @@ def _start_construction(
     major with the most cash after ``firms.junior_sell_after_months`` months held."""
     equity = values["firms.equity_frac_of_capex"]
     sell_after = values["firms.junior_sell_after_months"]
-    majors = np.flatnonzero(fa.kind == MAJOR)
+    majors = fa.majors
     for p in ready.tolist():
         owner = int(book.owner[p])
         need = equity * book.capex_usd[p]

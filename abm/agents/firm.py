@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from abm.agents.valuation import JUNIOR, KINDS, MIDTIER
+from abm.agents.valuation import JUNIOR, KINDS, MAJOR, MIDTIER
 from abm.params.schema import COUNTRIES
 
 if TYPE_CHECKING:
@@ -49,6 +49,12 @@ class FirmArrays:
     revenue_usd_per_year: np.ndarray  # (F,) smoothed (12-month EMA) mine revenue
     rate_premium_frac: np.ndarray  # (F,) firm-specific discount premium (risk tolerance)
     focus: np.ndarray  # (F, M) mineral focus weights (mean 1)
+
+    def __post_init__(self) -> None:
+        # Kinds never change during a run: index them once.
+        self.producers = np.flatnonzero(self.kind != JUNIOR)
+        self.juniors = np.flatnonzero(self.kind == JUNIOR)
+        self.majors = np.flatnonzero(self.kind == MAJOR)
 
     def __len__(self) -> int:
         return len(self.kind)

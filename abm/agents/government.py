@@ -151,7 +151,12 @@ class Government(mesa.Agent):
         """
         v = values or self.values
         fast = self.fast_track_mask(v)
-        n_queue, n_priority = self.queue_counts(fast)
+        return self.waits_given_queue(*self.queue_counts(fast), v)
+
+    def waits_given_queue(self, n_queue: int, n_priority: int, values: dict[str, Any]):
+        """Expected waits per mineral given the queue length and its priority part."""
+        v = values
+        fast = self.fast_track_mask(v)
         per_month = self.capacity_per_month(v)
         review = v[self.prefix + "permit_review_months"]
         normal = max(review, n_queue / per_month)
@@ -182,6 +187,8 @@ class Government(mesa.Agent):
         per_month = self.capacity_per_month()
         carry = self.values["permitting.max_carryover_months"]
         self.decision_credit = min(self.decision_credit + per_month, max(1.0, per_month) * carry)
+        if int(self.decision_credit) == 0:
+            return 0  # no decision possible this month: skip the queue
         queue = self.queue()
         waited = step - book.applied_step[queue]
         ready = queue[waited >= self.review_months(queue)]

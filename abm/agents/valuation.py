@@ -15,7 +15,7 @@ from statistics import NormalDist
 import numpy as np
 
 from abm.economics import FiscalRegime, exploration_cost_factor, mine_npv
-from abm.params.schema import COUNTRIES, MINERALS
+from abm.params.schema import COUNTRIES
 
 KINDS = ("major", "midtier", "junior")
 MAJOR, MIDTIER, JUNIOR = range(3)
@@ -62,7 +62,7 @@ def exploration_value(inp: ValuationInputs) -> np.ndarray:
     Option value of a discovery (mean over cost quantiles of max(NPV, 0)) times the access
     share, over the after-tax cost of exploring and the cost per discovery.
     """
-    n_c, n_m = len(COUNTRIES), len(MINERALS)
+    n_c = len(COUNTRIES)
     waits = inp.waits_months
     to_build = inp.resource_months + inp.feasibility_months + waits
     to_prod = to_build + inp.construction_months
@@ -74,26 +74,25 @@ def exploration_value(inp: ValuationInputs) -> np.ndarray:
     premium[JUNIOR] = inp.kind_premium_frac[MAJOR]
     rate = inp.country_rate_frac[None, :] + premium[:, None]  # (K, C)
 
-    shape = (3, n_c, n_m, len(_Z))
-    cidx = np.broadcast_to(np.arange(n_c)[None, :, None, None], shape)
-    midx = np.broadcast_to(np.arange(n_m)[None, None, :, None], shape)
-    cap = inp.typical_capacity_t[cidx, midx]
-    base = inp.base_price_usd_per_t[midx]
+    # Axes (kind, country, mineral, cost quantile), broadcast rather than materialised.
+    cidx = np.arange(n_c)[None, :, None, None]
+    cap = inp.typical_capacity_t[None, :, :, None]
+    base = inp.base_price_usd_per_t[None, None, :, None]
     sd = inp.unit_cost_frac_sd
     unit_cost = base * inp.unit_cost_frac_mean * np.exp(sd * _Z - sd * sd / 2)
     npv = mine_npv(
         inp.fiscal,
         cidx,
         cap,
-        inp.expected_price_usd_per_t[midx],
+        inp.expected_price_usd_per_t[None, None, :, None],
         unit_cost,
         inp.capex_years_of_revenue * cap * base,
-        to_build[cidx, midx],
-        to_prod[cidx, midx],
-        life[cidx, midx],
-        np.broadcast_to(rate[:, :, None, None], shape),
-        inp.precious[midx],
-        inp.critical[midx],
+        to_build[None, :, :, None],
+        to_prod[None, :, :, None],
+        life[None, :, :, None],
+        rate[:, :, None, None],
+        inp.precious[None, None, :, None],
+        inp.critical[None, None, :, None],
     )
     option = np.maximum(npv, 0.0).mean(axis=-1)  # (K, C, M)
     option[JUNIOR] *= (1.0 + inp.kind_premium_frac[JUNIOR]) ** (-to_build / 12.0)
