@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from abm.params.data import MineralData
-from abm.params.schema import COUNTRIES, MINERALS
+from abm.params.schema import COUNTRIES, minerals_mask
 
 # Numerical tolerances (not behaviour): below these a quantity counts as zero.
 IMPORTING_TOL_FRAC = 1e-6  # import dependency below which North America does not import
@@ -52,7 +52,7 @@ def import_premium_usd_per_t(values: dict, minerals: MineralData, world: np.ndar
 
 def reserve_floor_usd_per_t(values: dict, base_price: np.ndarray) -> np.ndarray:
     """Price the strategic reserve guarantees regional producers, per mineral (0: none)."""
-    listed = np.isin(np.array(MINERALS), values["trade.strategic_reserve_minerals"])
+    listed = minerals_mask(values["trade.strategic_reserve_minerals"])
     return listed * values["trade.strategic_reserve_floor_frac"] * base_price
 
 

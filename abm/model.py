@@ -31,7 +31,7 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 from abm import calibration
 from abm.agents import decisions, integration, rest_of_world, valuation
 from abm.agents.firm import Firm, kind_rate_premium
-from abm.agents.government import Government, minerals_mask
+from abm.agents.government import Government
 from abm.agents.investor import Investor, InvestorPool
 from abm.agents.rest_of_world import RestOfWorld
 from abm.agents.state_agency import StateAgency
@@ -42,7 +42,7 @@ from abm.market import Market, PriceState
 from abm.outputs import Recorder
 from abm.params.data import load_minerals
 from abm.params.scenario import Scenario, load_scenario, parse_month
-from abm.params.schema import COUNTRIES, country_key
+from abm.params.schema import COUNTRIES, country_key, minerals_mask
 from abm.projects import ProjectBook, Stage
 from abm.reporters import model_reporters
 
@@ -163,9 +163,7 @@ class MiningModel(mesa.Model):
         for c, country in enumerate(COUNTRIES):
             if not v[country_key(country, "new_concessions")]:
                 access[c] *= v[country_key(country, "held_ground_access_frac")]
-            access[c, minerals_mask(tuple(v[country_key(country, "state_reserved_minerals")]))] = (
-                0.0
-            )
+            access[c, minerals_mask(v[country_key(country, "state_reserved_minerals")])] = 0.0
         return ValuationInputs(
             fiscal=fiscal,
             country_rate_frac=rates,

@@ -101,6 +101,10 @@ class ProjectBook:
         self.n += k
         return idx
 
+    def stage_mask(self, *stages: Stage) -> np.ndarray:
+        """True for projects in any of ``stages``."""
+        return _stage_lookup(stages)[self.stage]
+
     def in_stage(self, *stages: Stage) -> np.ndarray:
         """Indices of projects in any of ``stages``."""
         return np.flatnonzero(_stage_lookup(stages)[self.stage])

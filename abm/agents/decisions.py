@@ -177,14 +177,8 @@ def project_npv(
 
 def reserved_private(governments: list[Government], book: ProjectBook, idx: np.ndarray):
     """True for private projects in ``idx`` whose mineral is reserved to the state."""
-    blocked = np.zeros(len(idx), dtype=bool)
-    for c, g in enumerate(governments):
-        blocked |= (
-            (book.country[idx] == c)
-            & g.reserved_mask()[book.mineral[idx]]
-            & (book.owner[idx] != STATE_OWNER)
-        )
-    return blocked
+    reserved = np.array([g.reserved_mask() for g in governments])  # (C, M)
+    return reserved[book.country[idx], book.mineral[idx]] & (book.owner[idx] != STATE_OWNER)
 
 
 def advance_projects(
@@ -318,10 +312,9 @@ def produce(
     )
     sustaining = values["firms.sustaining_capex_frac_of_revenue"] * revenue
 
-    production_t = np.zeros((n_c, n_m))
-    np.add.at(production_t, (c, m), out_t * 12.0)
-    revenue_cm = np.zeros((n_c, n_m))
-    np.add.at(revenue_cm, (c, m), revenue)
+    cell = c * n_m + m  # flat (country, mineral): bincount sums in the order np.add.at does
+    production_t = np.bincount(cell, weights=out_t * 12.0, minlength=n_c * n_m).reshape(n_c, n_m)
+    revenue_cm = np.bincount(cell, weights=revenue, minlength=n_c * n_m).reshape(n_c, n_m)
     top_up = out_t * prices.floor_top_up[m]  # paid by governments
     gov_take = np.bincount(c, weights=gov, minlength=n_c)
     reserve = np.bincount(c, weights=top_up, minlength=n_c)

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 
-from abm.params.schema import MINERALS, PARAMS
+from abm.params.schema import MINERALS, PARAMS, minerals_mask
 from abm.projects import ProjectBook, Stage
 
 if TYPE_CHECKING:
     from abm.model import MiningModel
-
-
-@cache
-def minerals_mask(names: tuple[str, ...]) -> np.ndarray:
-    """Read-only boolean mask over ``MINERALS`` of ``names`` (cached: levers change rarely)."""
-    mask = np.isin(np.array(MINERALS), list(names))
-    mask.flags.writeable = False
-    return mask
 
 
 WAIT_WINDOW_MONTHS = 12  # the reported permit wait averages the last year's decisions
@@ -57,6 +48,7 @@ class Government(mesa.Agent):
         self.scale = scale
         self.decision_credit = 0.0
         self.recent_waits: list[tuple[int, float]] = []  # (step decided, months waited)
+        self._mean_wait: float | None = None  # mean of recent_waits, None when it changed
         self.uncertainty_frac = 0.0  # current policy-uncertainty premium
 
     def lever(self, name: str) -> Any:
@@ -65,7 +57,7 @@ class Government(mesa.Agent):
 
     def reserved_mask(self) -> np.ndarray:
         """Boolean mask over minerals reserved to the state in this country."""
-        return minerals_mask(tuple(self.lever("state_reserved_minerals")))
+        return minerals_mask(self.lever("state_reserved_minerals"))
 
     def change_direction(self, key: str, old: Any, new: Any) -> int:
         """+1 if investors read the change of ``key`` as adverse, -1 favourable, 0 neutral."""
@@ -183,7 +175,9 @@ class Government(mesa.Agent):
         ``permitting.max_carryover_months`` months of decisions."""
         book = self.book
         cutoff = step - WAIT_WINDOW_MONTHS
-        self.recent_waits = [(s, w) for s, w in self.recent_waits if s > cutoff]
+        if self.recent_waits and self.recent_waits[0][0] <= cutoff:
+            self.recent_waits = [(s, w) for s, w in self.recent_waits if s > cutoff]
+            self._mean_wait = None
         per_month = self.capacity_per_month()
         carry = self.values["permitting.max_carryover_months"]
         self.decision_credit = min(self.decision_credit + per_month, max(1.0, per_month) * carry)
@@ -202,6 +196,7 @@ class Government(mesa.Agent):
         book.held[decided] = 0.0
         for w in (step - book.applied_step[decided]).tolist():
             self.recent_waits.append((step, float(w)))
+        self._mean_wait = None
         return n
 
     def mean_recent_wait_months(self) -> float:
@@ -209,4 +204,6 @@ class Government(mesa.Agent):
         expected wait). Reads only: the window is kept by :meth:`process_permits`."""
         if not self.recent_waits:
             return self.expected_wait_months()
-        return float(np.mean([w for _, w in self.recent_waits]))
+        if self._mean_wait is None:
+            self._mean_wait = float(np.mean([w for _, w in self.recent_waits]))
+        return self._mean_wait

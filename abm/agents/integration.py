@@ -29,7 +29,7 @@ def designate_joint_ventures(
     ``blocked(idx)`` marks projects that may not be designated (private projects of a
     reserved mineral); ``npv(idx)`` values candidates for their owners.
     """
-    alive = book.joint_venture & ~np.isin(book.stage, (Stage.DROPPED, Stage.CLOSED))
+    alive = book.joint_venture & ~book.stage_mask(Stage.DROPPED, Stage.CLOSED)
     need = target - int(alive.sum())
     if need <= 0:
         return np.empty(0, dtype=int)

@@ -8,7 +8,10 @@ sliders all read these declarations.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
+
+import numpy as np
 
 COUNTRIES: tuple[str, ...] = ("US", "MX", "CA")
 COUNTRY_NAMES = {"US": "United States", "MX": "Mexico", "CA": "Canada"}
@@ -837,3 +840,15 @@ LEVERS: tuple[str, ...] = tuple(k for k, p in PARAMS.items() if p.lever)
 def country_key(country: str, name: str) -> str:
     """Dotted key of a per-country government parameter."""
     return f"government.{country}.{name}"
+
+
+@cache
+def _mask(names: frozenset[str]) -> np.ndarray:
+    mask = np.array([m in names for m in MINERALS])
+    mask.flags.writeable = False
+    return mask
+
+
+def minerals_mask(names: list[str] | tuple[str, ...]) -> np.ndarray:
+    """Read-only boolean mask over ``MINERALS`` of ``names`` (cached: levers change rarely)."""
+    return _mask(frozenset(names))
