@@ -28,7 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 def _run(args: argparse.Namespace) -> int:
-    from abm.runner import default_out_dir, run, write_outputs
+    from abm.runner import default_out_dir, format_summary, run, write_outputs
 
     overrides = dict(parse_override(s) for s in args.set or [])
     result = run(args.scenario, seed=args.seed, years=args.years, overrides=overrides)
@@ -37,44 +37,6 @@ def _run(args: argparse.Namespace) -> int:
     print(format_summary(result.summary, result.scenario.name, args.seed))
     print(f"\nwrote {out}/timeseries.parquet, summary.json, scenario.toml")
     return 0
-
-
-def format_summary(summary: dict, scenario: str, seed: int) -> str:
-    """A short text table of the headline outcomes."""
-    first, last = summary["first_year"], summary["last_year"]
-    lines = [f"scenario {scenario}, seed {seed}, {first}-{last}", ""]
-    head = f"{'':32}{'US':>12}{'MX':>12}{'CA':>12}{'NA':>12}"
-    lines.append(head)
-    rows = [
-        (f"investment share {first}", "investment_share_first_year", "{:.1%}"),
-        (f"investment share {last}", "investment_share_last_year", "{:.1%}"),
-        (f"investment {first} (USD bn)", "investment_usd_first_year", "bn"),
-        (f"investment {last} (USD bn)", "investment_usd_last_year", "bn"),
-        (f"exploration {first} (USD bn)", "exploration_usd_first_year", "bn"),
-        (f"exploration {last} (USD bn)", "exploration_usd_last_year", "bn"),
-        ("exploration change", "exploration_change_frac", "{:+.1%}"),
-        ("producing mines at end", "producing_mines_end", "{:.0f}"),
-        ("gov. revenue, total (USD bn)", "government_revenue_usd_total", "bn"),
-        ("direct mining jobs at end", "mining_jobs_end", "{:,.0f}"),
-    ]
-    for label, key, fmt in rows:
-        cells = []
-        for c in ("US", "MX", "CA", "NA"):
-            val = summary["countries"][c].get(key)
-            if val is None:
-                cells.append(f"{'':>12}")
-            elif fmt == "bn":
-                cells.append(f"{val / 1e9:>12.2f}")
-            else:
-                cells.append(f"{fmt.format(val):>12}")
-        lines.append(f"{label:32}" + "".join(cells))
-    dep = summary["import_dependency_NA"]
-    lines += ["", f"{'NA import dependency':24}{'start':>8}{'2030':>8}{'end':>8}"]
-    for m in dep["start"]:
-        vals = [dep.get(k, {}).get(m) for k in ("start", "2030", "end")]
-        cells = "".join(f"{v:>8.0%}" if v is not None else f"{'':>8}" for v in vals)
-        lines.append(f"  {m:22}{cells}")
-    return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:

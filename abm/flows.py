@@ -19,7 +19,6 @@ class MonthFlows:
     exploration: ExplorationFlows
     production: ProductionFlows
     clearing: Clearing
-    exploration_credits_usd: np.ndarray  # (C,) credits governments paid on exploration
     study_usd: np.ndarray  # (C,) resource-definition and feasibility studies
     construction_usd: np.ndarray  # (C,) mine construction capex
     investor_flows_usd: np.ndarray  # (C + 1,) junior equity by destination (+ outside)
@@ -42,13 +41,13 @@ class MonthFlows:
         """Fiscal take by country: royalties, duties and income tax, less production and
         exploration credits and the strategic-reserve top-up."""
         p = self.production
-        return p.gov_take_usd - p.reserve_top_up_usd - self.exploration_credits_usd
+        return p.gov_take_usd - p.reserve_top_up_usd - self.exploration.credits_usd
 
     @classmethod
     def before_start(cls, production_t: np.ndarray, clearing: Clearing) -> MonthFlows:
         """The record of step 0 (no month simulated): zero flows, the starting output."""
         n_c, n_m = len(COUNTRIES), len(MINERALS)
         z_cm, z_c = np.zeros((n_c, n_m)), np.zeros(n_c)
-        explo = ExplorationFlows(z_cm, z_cm, np.zeros((n_c, n_m), dtype=int))
+        explo = ExplorationFlows(z_cm, z_cm, np.zeros((n_c, n_m), dtype=int), z_c)
         prod = ProductionFlows(production_t, z_cm, z_c, z_c, z_c)
-        return cls(explo, prod, clearing, z_c, z_c, z_c, np.zeros(n_c + 1))
+        return cls(explo, prod, clearing, z_c, z_c, np.zeros(n_c + 1))

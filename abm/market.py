@@ -42,11 +42,15 @@ def ocean_freight_usd_per_t(values: dict, minerals: MineralData) -> np.ndarray:
     return values["trade.row_freight_usd_per_t"] * minerals.shipped_t_per_t
 
 
+def carry_frac(values: dict, transit_days_key: str) -> np.ndarray:
+    """Carrying cost of inventory in transit as a share of its value (seed: 15-25% a year)."""
+    return values["trade.inventory_carrying_cost_frac_per_year"] * values[transit_days_key] / 365
+
+
 def import_premium_usd_per_t(values: dict, minerals: MineralData, world: np.ndarray):
     """Landed cost of an import above the world price, per t of content: tariff, carrying
     cost in transit and ocean freight."""
-    carry = values["trade.inventory_carrying_cost_frac_per_year"] * values["trade.row_transit_days"]
-    carry = carry / 365
+    carry = carry_frac(values, "trade.row_transit_days")
     return world * (values["trade.row_tariff"] + carry) + ocean_freight_usd_per_t(values, minerals)
 
 
@@ -93,6 +97,7 @@ def price_state(
     tariff_part = world * v["trade.row_tariff"] * (1.0 - capture)
     regional_net = na - tariff_part * importing
     regional_net = regional_net - v["trade.regional_freight_usd_per_t"] * shipped
+    regional_net = regional_net - na * carry_frac(v, "trade.regional_transit_days")
     export_net = world - freight
     phi = regional_use_share
     market_price = np.maximum(phi * regional_net + (1 - phi) * export_net, 0.0)

@@ -81,7 +81,7 @@ class MiningModel(mesa.Model):
         if extra:
             spec = spec.with_overrides(extra)
         self.spec = spec
-        self.values: dict[str, Any] = dict(spec.values)
+        self.values: dict[str, Any] = values_table(spec.values)
         v = self.values
         self.reference_values = calibration.reference_values(v["simulation.calibration_reference"])
         self.minerals = load_minerals()
@@ -145,7 +145,7 @@ class MiningModel(mesa.Model):
         """Country rates and exploration value under the calibration reference: its policy
         (government and trade levers) at the starting state and base prices."""
         ref = self.reference_values
-        policy = {k: ref[k] for k in ref if k.startswith(("government.", "trade."))}
+        policy = {k: x for k, x in ref.items() if k.startswith(("government.", "trade."))}
         values = {**self.values, **policy}
         multiple = rest_of_world.price_multiple(values, self.minerals)
         prices = self.market.prices_under(values, multiple, self.production_t)
@@ -232,14 +232,13 @@ class MiningModel(mesa.Model):
             w,
             investor_flows,
             state,
+            exploration_credit_rate(self.fiscal, self.minerals.critical),
             self.cost_per_discovery_usd,
             rng,
             self.deposits,
             self.steps,
             self._concession_years(v),
         )
-        credit_rate = exploration_credit_rate(self.fiscal, self.minerals.critical)
-        credits = (explo.private_usd * credit_rate).sum(1)
 
         self.designate_joint_ventures(inputs)
         now = dataclasses.replace(inputs, waits_months=self._waits())
@@ -252,8 +251,9 @@ class MiningModel(mesa.Model):
         self.production_t = prod.production_t
         review = np.array([g.lever("permit_review_months") for g in self.governments])
         clearing = self.market.clear(self.production_t, v, self.steps, review)
-        study, build = decisions.development_spending_usd(v, book)
-        self.flows = MonthFlows(explo, prod, clearing, credits, study, build, investor_flows)
+        study = decisions.pay_studies(v, book, fa, self.state_agencies)
+        build = decisions.construction_spending_usd(book)
+        self.flows = MonthFlows(explo, prod, clearing, study, build, investor_flows)
         self.recorder.record()
         self.datacollector.collect(self)
         if self.steps >= self.n_steps:
@@ -310,6 +310,12 @@ class MiningModel(mesa.Model):
         """Exploration per discovery; divided by the population scale, whose deposits are
         proportionally smaller, so that aggregates do not depend on the scale."""
         return self.values["exploration.cost_per_discovery_usd"] / self.scale
+
+
+def values_table(values: dict[str, Any]) -> dict[str, Any]:
+    """The model's own, live parameter table (scheduled changes are written into it).
+    A seam for tests that trace which parameters the model reads."""
+    return dict(values)
 
 
 def _country_rates(values: dict, uncertainty_frac: np.ndarray) -> np.ndarray:

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from abm import atomic
+from abm import atomic, timeseries
 from abm.model import MiningModel
+from abm.outcomes import dependency_years, headline_outcomes
 from abm.params.scenario import Scenario, load_scenario, to_toml
 from abm.params.schema import COUNTRIES
+from abm.timeseries import Tidy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 OUTPUTS = PROJECT_ROOT / "outputs"
@@ -55,58 +56,58 @@ def run(
     return RunResult(spec, seed, ts, head)
 
 
-def _annual(ts: pd.DataFrame, indicator: str, mineral: str = "all") -> pd.DataFrame:
-    sel = ts[(ts.indicator == indicator) & (ts.mineral == mineral) & (ts.step > 0)]
-    sel = sel.assign(year=sel.date.str[:4].astype(int))
-    return sel.groupby(["year", "country"]).value.sum().unstack("country")
-
-
-def _value_at(ts: pd.DataFrame, indicator: str, date: str) -> pd.DataFrame:
-    sel = ts[(ts.indicator == indicator) & (ts.date == date)]
-    return sel.set_index(["country", "mineral"]).value
-
-
 def summarise(ts: pd.DataFrame, critical: list[str]) -> dict[str, Any]:
-    """Headline outcomes of a run (annual totals, shares, dependency at dates)."""
-    inv = _annual(ts, "investment_usd")
-    exp = _annual(ts, "exploration_usd")
-    first, last = int(inv.index.min()), int(inv.index.max())
-    out: dict[str, Any] = {"first_year": first, "last_year": last, "countries": {}}
-    shares = inv[list(COUNTRIES)].div(inv[list(COUNTRIES)].sum(axis=1), axis=0)
-    end = ts.date.max()
-    last_mines = _value_at(ts, "producing_mines", end)
-    rev = _annual(ts, "government_revenue_usd")
-    jobs = _value_at(ts, "mining_jobs", end)
-    for c in (*COUNTRIES, "NA"):
-        row = {
-            "investment_usd_first_year": float(inv.loc[first, c]),
-            "investment_usd_last_year": float(inv.loc[last, c]),
-            "exploration_usd_first_year": float(exp.loc[first, c]),
-            "exploration_usd_last_year": float(exp.loc[last, c]),
-            "exploration_change_frac": float(exp.loc[last, c] / exp.loc[first, c] - 1)
-            if exp.loc[first, c] > 0
-            else float("nan"),
-            "producing_mines_end": float(last_mines.loc[(c, "all")]),
-            "government_revenue_usd_total": float(rev[c].sum()),
-            "mining_jobs_end": float(jobs.loc[(c, "all")]),
-        }
-        if c in COUNTRIES:
-            row["investment_share_first_year"] = float(shares.loc[first, c])
-            row["investment_share_last_year"] = float(shares.loc[last, c])
-        out["countries"][c] = row
-    dep = ts[(ts.indicator == "import_dependency") & (ts.country == "NA")]
-    dep_start = dep[dep.step == 0].set_index("mineral").value
-    out["import_dependency_NA"] = {}
-    for label, date in (("2030", "2030-12"), ("end", end)):
-        d = dep[dep.date == date].set_index("mineral").value
-        if d.empty:
-            continue
-        out["import_dependency_NA"][label] = {m: float(d[m]) for m in critical}
-    out["import_dependency_NA"]["start"] = {m: float(dep_start[m]) for m in critical}
-    s0 = np.mean([dep_start[m] for m in critical])
-    s1 = np.mean([out["import_dependency_NA"]["end"][m] for m in critical])
-    out["import_dependency_NA_critical_mean"] = {"start": float(s0), "end": float(s1)}
-    return out
+    """Headline outcomes of a run: the one definition in :mod:`abm.outcomes` (totals over
+    the run, shares, dependency at year ends), plus the starting dependency it is read
+    against. This is summary.json and what ``abm run`` prints."""
+    years = Tidy(ts).years()
+    start = timeseries.at_step(ts, "import_dependency", 0).loc["NA"]
+    return {
+        "first_year": int(years[0]),
+        "last_year": int(years[-1]),
+        "outcomes": headline_outcomes(ts),
+        "import_dependency_NA_start": {m: float(start[m]) for m in critical},
+    }
+
+
+_ROWS = (  # (label, outcome name, format; "bn" = USD bn)
+    ("investment share, {years}", "investment_share", "{:.1%}"),
+    ("investment, {years} (USD bn)", "investment_usd", "bn"),
+    ("exploration, {years} (USD bn)", "exploration_usd", "bn"),
+    ("exploration {last} vs {first}", "exploration_change_frac", "{:+.1%}"),
+    ("producing mines at end", "producing_mines_end", "{:.0f}"),
+    ("gov. revenue, {years} (USD bn)", "government_revenue_usd", "bn"),
+    ("direct mining jobs at end", "mining_jobs_end", "{:,.0f}"),
+)
+
+
+def format_summary(summary: dict, scenario: str, seed: int) -> str:
+    """A short text table of the headline outcomes (``summarise``)."""
+    first, last = summary["first_year"], summary["last_year"]
+    out = summary["outcomes"]
+    years = f"{first}-{last}"
+    lines = [f"scenario {scenario}, seed {seed}, {years}", ""]
+    lines.append(f"{'':34}{'US':>11}{'MX':>11}{'CA':>11}{'NA':>11}")
+    for label, name, fmt in _ROWS:
+        cells = []
+        for region in (*COUNTRIES, "NA"):
+            val = out.get(f"{name}.{region}")
+            if val is None:
+                cells.append(f"{'':>11}")
+            elif fmt == "bn":
+                cells.append(f"{val / 1e9:>11.2f}")
+            else:
+                cells.append(f"{fmt.format(val):>11}")
+        lines.append(f"{label.format(years=years, first=first, last=last):34}" + "".join(cells))
+    dep_years = [str(y) for y in dependency_years(first, last)]
+    lines += [
+        "",
+        f"{'NA import dependency':24}{'start':>8}" + "".join(f"{y:>8}" for y in dep_years),
+    ]
+    for m, start in summary["import_dependency_NA_start"].items():
+        vals = [start] + [out[f"import_dependency.{m}.{y}"] for y in dep_years]
+        lines.append(f"  {m:22}" + "".join(f"{v:>8.0%}" for v in vals))
+    return "\n".join(lines)
 
 
 def default_out_dir(scenario: str, seed: int) -> Path:

@@ -38,6 +38,7 @@ class ExplorationFlows:
     private_usd: np.ndarray  # (C, M)
     state_usd: np.ndarray  # (C, M)
     discoveries: np.ndarray  # (C, M) int, private and state
+    credits_usd: np.ndarray  # (C,) exploration tax credits governments paid on private spend
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def explore(
     base_weight: np.ndarray,
     investor_flows_usd: np.ndarray,
     state_usd: np.ndarray,
+    credit_rate: np.ndarray,
     cost_per_discovery_usd: float,
     rng: np.random.Generator,
     factory: DepositFactory,
@@ -77,7 +79,9 @@ def explore(
     """Allocate firms' budgets and draw discoveries (added to the book by ``factory``).
 
     ``rel`` (K, C, M): exploration value relative to the reference; ``investor_flows_usd``
-    (C + 1,): junior equity by destination; ``state_usd`` (C, M): state agencies' spending.
+    (C + 1,): junior equity by destination; ``state_usd`` (C, M): state agencies' spending;
+    ``credit_rate`` (C, M): exploration tax credit per USD. Producers pay their spending net
+    of the credit; juniors' credits go to their flow-through investors.
     """
     v = values
     n_c, n_m = len(COUNTRIES), len(MINERALS)
@@ -105,7 +109,7 @@ def explore(
     spend_j = np.zeros((len(juniors), n_c, n_m))
     spend_j[np.arange(len(juniors)), j_home] = spend_j_m
 
-    fa.cash_usd[producers] -= spend_p.sum(axis=(1, 2))
+    fa.cash_usd[producers] -= (spend_p * (1.0 - credit_rate)[None]).sum(axis=(1, 2))
     spend = np.zeros((len(fa), n_c, n_m))
     spend[producers] = spend_p
     spend[juniors] = spend_j
@@ -113,7 +117,7 @@ def explore(
     found = _discover(
         v, spend, private, state_usd, cost_per_discovery_usd, rng, factory, step, concession_years
     )
-    return ExplorationFlows(private, state_usd, found)
+    return ExplorationFlows(private, state_usd, found, (private * credit_rate).sum(1))
 
 
 def _discover(
@@ -268,24 +272,35 @@ def _build(book: ProjectBook, p: int) -> None:
     book.held[p] = 0.0
 
 
-def development_spending_usd(values: dict[str, Any], book: ProjectBook) -> tuple:
-    """Study and construction spending this month by country (USD): studies at
-    ``projects.study_cost_frac_of_capex`` of capex spread over the feasibility months,
-    construction capex spread over the build."""
-    n_c = len(COUNTRIES)
+def pay_studies(
+    values: dict[str, Any], book: ProjectBook, fa: FirmArrays, agencies: list[StateAgency]
+) -> np.ndarray:
+    """Owners pay this month's resource-definition and feasibility studies:
+    ``projects.study_cost_frac_of_capex`` of capex spread over the feasibility months, for
+    projects in feasibility. Firms pay from cash, state agencies from their fund. Returns
+    the spending by country (USD)."""
     feas = book.in_stage(Stage.FEASIBILITY)
-    study = np.bincount(
-        book.country[feas],
-        minlength=n_c,
-        weights=book.capex_usd[feas]
+    cost = (
+        book.capex_usd[feas]
         * values["projects.study_cost_frac_of_capex"]
-        / values["projects.feasibility_months"],
+        / values["projects.feasibility_months"]
     )
+    owner = book.owner[feas]
+    private = owner != STATE_OWNER
+    np.add.at(fa.cash_usd, owner[private], -cost[private])
+    for p, usd in zip(feas[~private].tolist(), cost[~private].tolist(), strict=True):
+        agencies[int(book.country[p])].fund_usd -= usd
+    return np.bincount(book.country[feas], minlength=len(COUNTRIES), weights=cost)
+
+
+def construction_spending_usd(book: ProjectBook) -> np.ndarray:
+    """Mine construction capex this month by country (USD): capex spread over the build."""
     cons = book.in_stage(Stage.CONSTRUCTION)
-    build = np.bincount(
-        book.country[cons], minlength=n_c, weights=book.capex_usd[cons] / book.build_months[cons]
+    return np.bincount(
+        book.country[cons],
+        minlength=len(COUNTRIES),
+        weights=book.capex_usd[cons] / book.build_months[cons],
     )
-    return study, build
 
 
 def produce(

@@ -1,7 +1,10 @@
 """Calibration data (facts, not levers): ``params/minerals.toml`` as numpy arrays.
 
 Each number in the TOML file carries a ``*_source`` key (USGS MCS 2025, the seed
-articles, public_figures.csv); this module only reads and checks them.
+articles, public_figures.csv); this module only reads and checks them. The arrays are
+cached and read-only: every model in a process shares them, so none may change them.
+The file also holds USGS reserves and by-product hosts (checked by the calibration-data
+tests); the model does not read them yet (issue 13: geology and by-products).
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ MINERAL_FIELDS = (
     "production_t",
     "world_production_t",
     "top_row_supplier_share_frac",
-    "reserves_t",
     "consumption_t",
     "us_net_import_reliance_frac",
     "na_import_dependency_frac",
@@ -43,7 +45,6 @@ class MineralData:
     production_t: np.ndarray  # (C, M) 2024 mine production
     world_production_t: np.ndarray  # (M,)
     row_top_share_frac: np.ndarray  # (M,)
-    reserves_t: np.ndarray  # (C, M)
     consumption_t: np.ndarray  # (C, M) 2024 consumption
     us_nir_frac: np.ndarray  # (M,)
     na_dependency_frac: np.ndarray  # (M,)
@@ -86,7 +87,7 @@ def load_minerals(path: Path | None = None) -> MineralData:
         for f in MINERAL_FIELDS:
             if f not in entry:
                 raise ScenarioError(f"{where}: missing key {f}")
-            if f in ("production_t", "reserves_t", "consumption_t"):
+            if f in ("production_t", "consumption_t"):
                 cols[f].append(_by_country(entry, f, where))
             elif f in ("critical", "precious"):
                 cols[f].append(bool(entry[f]))
@@ -96,14 +97,13 @@ def load_minerals(path: Path | None = None) -> MineralData:
     dep = np.array(cols["na_import_dependency_frac"])
     if np.any((dep < 0) | (dep > 1)):
         raise ScenarioError(f"{path}: na_import_dependency_frac must lie in [0, 1]")
-    return MineralData(
+    data = MineralData(
         labels=tuple(labels),
         price_usd_per_t=np.array(cols["price_usd_per_t"]),
         volatility_frac_per_year=np.array(cols["price_volatility_frac_per_year"]),
         production_t=np.array(cols["production_t"]).T,
         world_production_t=np.array(cols["world_production_t"]),
         row_top_share_frac=np.array(cols["top_row_supplier_share_frac"]),
-        reserves_t=np.array(cols["reserves_t"]).T,
         consumption_t=np.array(cols["consumption_t"]).T,
         us_nir_frac=np.array(cols["us_net_import_reliance_frac"]),
         na_dependency_frac=dep,
@@ -112,3 +112,7 @@ def load_minerals(path: Path | None = None) -> MineralData:
         critical=np.array(cols["critical"], dtype=bool),
         precious=np.array(cols["precious"], dtype=bool),
     )
+    for value in vars(data).values():  # shared by every model in the process: read-only
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    return data
