@@ -18,10 +18,13 @@ from typing import Any
 
 import numpy as np
 
+from abm.agents import rest_of_world, valuation
 from abm.agents.firm import FirmArrays, make_firms
+from abm.agents.government import Government
 from abm.agents.valuation import JUNIOR, MAJOR
 from abm.deposits import DepositFactory
-from abm.market import ocean_freight_usd_per_t
+from abm.economics import FiscalRegime
+from abm.market import Market, ocean_freight_usd_per_t
 from abm.params.data import MineralData
 from abm.params.scenario import load_scenario, resolve_path
 from abm.params.schema import COUNTRIES, MINERALS, country_key
@@ -252,3 +255,33 @@ def _investors(
     ra = rng.gamma(shape, v["investors.risk_aversion"] / shape, n)
     home = rng.choice(len(COUNTRIES), n, p=w_c)
     return cap, ra, home, base
+
+
+def reference_valuation(
+    values: dict[str, Any],
+    reference: dict[str, Any],
+    minerals: MineralData,
+    market: Market,
+    governments: list[Government],
+    production_t: np.ndarray,
+    typical_capacity_t: np.ndarray,
+    cost_per_discovery_usd: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Country rates and exploration value (K, C, M) under the calibration reference: its
+    policy (government and trade levers) at the starting state and base prices, with no
+    policy uncertainty. Relative exploration values are taken against it."""
+    policy = {k: x for k, x in reference.items() if k.startswith(("government.", "trade."))}
+    v = {**values, **policy}
+    prices = market.prices_under(v, rest_of_world.price_multiple(v, minerals), production_t)
+    waits = np.array([g.expected_waits_months(v) for g in governments])
+    inputs = valuation.build_inputs(
+        v,
+        FiscalRegime.from_values(v),
+        np.zeros(len(COUNTRIES)),
+        prices.expected,
+        waits,
+        minerals,
+        typical_capacity_t,
+        cost_per_discovery_usd,
+    )
+    return inputs.country_rate_frac, valuation.exploration_value(inputs)

@@ -29,9 +29,9 @@ import numpy as np
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from abm import calibration
-from abm.agents import decisions, integration, rest_of_world, valuation
-from abm.agents.firm import Firm, kind_rate_premium
-from abm.agents.government import Government
+from abm.agents import decisions, integration, valuation
+from abm.agents.firm import Firm
+from abm.agents.government import Government, expected_waits
 from abm.agents.investor import Investor, InvestorPool
 from abm.agents.rest_of_world import RestOfWorld
 from abm.agents.state_agency import StateAgency
@@ -42,7 +42,7 @@ from abm.market import Market, PriceState
 from abm.outputs import Recorder
 from abm.params.data import load_minerals
 from abm.params.scenario import Scenario, load_scenario, parse_month
-from abm.params.schema import COUNTRIES, country_key, minerals_mask
+from abm.params.schema import COUNTRIES
 from abm.projects import ProjectBook, Stage
 from abm.reporters import model_reporters
 
@@ -123,7 +123,16 @@ class MiningModel(mesa.Model):
         self.investors = [
             Investor(self, self.investor_pool, i) for i in range(len(start.investor_home))
         ]
-        self.reference_rate_frac, self.reference_value = self._reference_valuation()
+        self.reference_rate_frac, self.reference_value = calibration.reference_valuation(
+            v,
+            self.reference_values,
+            self.minerals,
+            self.market,
+            self.governments,
+            self.production_t,
+            self.typical_capacity_t,
+            self.cost_per_discovery_usd,
+        )
         self.market.refresh_expectations(v, self.rest_of_world.price_multiple(), self.production_t)
         self.flows = MonthFlows.before_start(self.production_t, self.market.last_clearing())
         self.recorder = Recorder(self)
@@ -141,72 +150,18 @@ class MiningModel(mesa.Model):
                 out.setdefault(step, []).append(change)
         return out
 
-    def _reference_valuation(self) -> tuple[np.ndarray, np.ndarray]:
-        """Country rates and exploration value under the calibration reference: its policy
-        (government and trade levers) at the starting state and base prices."""
-        ref = self.reference_values
-        policy = {k: x for k, x in ref.items() if k.startswith(("government.", "trade."))}
-        values = {**self.values, **policy}
-        multiple = rest_of_world.price_multiple(values, self.minerals)
-        prices = self.market.prices_under(values, multiple, self.production_t)
-        waits = np.array([g.expected_waits_months(values) for g in self.governments])
-        rates = _country_rates(values, np.zeros(len(COUNTRIES)))
-        inputs = self._valuation_inputs(values, FiscalRegime.from_values(values), rates, prices)
-        inputs = dataclasses.replace(inputs, waits_months=waits)
-        return rates, valuation.exploration_value(inputs)
-
-    def _valuation_inputs(
-        self, values: dict, fiscal: FiscalRegime, rates: np.ndarray, prices: PriceState
-    ) -> ValuationInputs:
-        v = values
-        access = np.ones((len(COUNTRIES), len(self.minerals.labels)))
-        for c, country in enumerate(COUNTRIES):
-            if not v[country_key(country, "new_concessions")]:
-                access[c] *= v[country_key(country, "held_ground_access_frac")]
-            access[c, minerals_mask(v[country_key(country, "state_reserved_minerals")])] = 0.0
-        return ValuationInputs(
-            fiscal=fiscal,
-            country_rate_frac=rates,
-            kind_premium_frac=kind_rate_premium(v),
-            expected_price_usd_per_t=prices.expected,
-            base_price_usd_per_t=self.minerals.price_usd_per_t,
-            waits_months=self._waits(),
-            concession_years=self._concession_years(v),
-            access_frac=access,
-            typical_capacity_t=self.typical_capacity_t,
-            precious=self.minerals.precious,
-            critical=self.minerals.critical,
-            hurdle_rate_frac=v["firms.hurdle_rate_frac"],
-            resource_months=v["projects.resource_months"],
-            feasibility_months=v["projects.feasibility_months"],
-            construction_months=v["projects.construction_months"],
-            mine_life_years=v["projects.mine_life_years"],
-            capex_years_of_revenue=v["projects.capex_years_of_revenue"],
-            unit_cost_frac_mean=v["projects.unit_cost_frac_mean"],
-            unit_cost_frac_sd=v["projects.unit_cost_frac_sd"],
-            cost_per_discovery_usd=self.cost_per_discovery_usd,
-        )
-
     def valuation_inputs(self, prices: PriceState | None = None) -> ValuationInputs:
         """What valuations read now: current levers, premia, permit queues and prices."""
-        uncertainty = np.array([g.uncertainty_frac for g in self.governments])
-        rates = _country_rates(self.values, uncertainty)
-        return self._valuation_inputs(self.values, self.fiscal, rates, prices or self.market.prices)
-
-    def _waits(self) -> np.ndarray:
-        """Expected permit waits (C, M) under the current levers and queues (one pass)."""
-        book = self.projects
-        queued = np.bincount(book.country[book.stage == Stage.PERMITTING], minlength=len(COUNTRIES))
-        rows = []
-        for g in self.governments:
-            fast = g.fast_track_mask()
-            n_priority = g.queue_counts(fast)[1] if fast.any() else 0
-            rows.append(g.waits_given_queue(int(queued[g.index]), n_priority, g.values))
-        return np.array(rows)
-
-    @staticmethod
-    def _concession_years(values: dict) -> np.ndarray:
-        return np.array([values[country_key(c, "concession_years")] for c in COUNTRIES])
+        return valuation.build_inputs(
+            self.values,
+            self.fiscal,
+            np.array([g.uncertainty_frac for g in self.governments]),
+            (prices or self.market.prices).expected,
+            expected_waits(self.governments, self.projects),
+            self.minerals,
+            self.typical_capacity_t,
+            self.cost_per_discovery_usd,
+        )
 
     # --- the monthly step -------------------------------------------------------------
     def step(self) -> None:
@@ -237,11 +192,13 @@ class MiningModel(mesa.Model):
             rng,
             self.deposits,
             self.steps,
-            self._concession_years(v),
+            inputs.concession_years,
         )
 
         self.designate_joint_ventures(inputs)
-        now = dataclasses.replace(inputs, waits_months=self._waits())
+        now = dataclasses.replace(
+            inputs, waits_months=expected_waits(self.governments, self.projects)
+        )
         decisions.advance_projects(
             v, now, book, fa, self.governments, self.state_agencies, self.steps, rng
         )
@@ -273,16 +230,25 @@ class MiningModel(mesa.Model):
             target, book, self.minerals.critical, blocked, npv
         )
 
+    def _with_current_waits(self, inputs: ValuationInputs) -> ValuationInputs:
+        """The month's inputs with permit waits as the queues stand now (projects enter and
+        leave the queues during the month)."""
+        waits = expected_waits(self.governments, self.projects)
+        return dataclasses.replace(inputs, waits_months=waits)
+
     def project_npv(self, idx: np.ndarray, inputs: ValuationInputs | None = None) -> np.ndarray:
         """Owners' NPV of developing projects ``idx`` now (permit queues as they stand)."""
-        now = dataclasses.replace(inputs or self.valuation_inputs(), waits_months=self._waits())
+        now = dataclasses.replace(
+            inputs or self.valuation_inputs(),
+            waits_months=expected_waits(self.governments, self.projects),
+        )
         return decisions.project_npv(
             self.values, now, self.projects, self.firm_arrays, idx, self.steps
         )
 
     def new_projects(self, c: int, m: int, owners: np.ndarray, stage: Stage = Stage.RESOURCE):
         """Add deposits in country ``c``, mineral ``m`` now (tests and what-if analyses)."""
-        conc = self._concession_years(self.values)[c]
+        conc = valuation.concession_years(self.values)[c]
         return self.deposits.discover(c, m, owners, self.steps, conc, stage)
 
     def _apply_schedule(self) -> None:
@@ -316,18 +282,6 @@ def values_table(values: dict[str, Any]) -> dict[str, Any]:
     """The model's own, live parameter table (scheduled changes are written into it).
     A seam for tests that trace which parameters the model reads."""
     return dict(values)
-
-
-def _country_rates(values: dict, uncertainty_frac: np.ndarray) -> np.ndarray:
-    """Discount rate by country before firm premia: hurdle + country risk + uncertainty."""
-    return np.array(
-        [
-            values["firms.hurdle_rate_frac"]
-            + values[country_key(c, "country_risk_premium_frac")]
-            + uncertainty_frac[i]
-            for i, c in enumerate(COUNTRIES)
-        ]
-    )
 
 
 def month_label(start_year: int, start_month: int, step: int) -> str:

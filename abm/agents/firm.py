@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from abm.agents.valuation import JUNIOR, KINDS, MAJOR, MIDTIER
+from abm.agents.valuation import JUNIOR, KINDS, MAJOR, MIDTIER, kind_rate_premium
 from abm.params.schema import COUNTRIES
 
 if TYPE_CHECKING:
@@ -29,14 +29,6 @@ JUNIOR_FOCUS_MAX_MINERALS = 3
 JUNIOR_FOCUS_BOOST = 3.0
 JUNIOR_OFF_FOCUS_WEIGHT = 0.2
 MIDTIER_FOCUS_GAMMA = (2.0, 0.5)
-
-
-def kind_rate_premium(values: dict[str, Any]) -> np.ndarray:
-    """Discount-rate premium over the hurdle rate by firm kind (majors 0; juniors' capital
-    is dearer), shape (K,)."""
-    return np.array(
-        [0.0, values["firms.midtier_rate_premium_frac"], values["firms.junior_rate_premium_frac"]]
-    )
 
 
 @dataclass

@@ -207,3 +207,15 @@ class Government(mesa.Agent):
         if self._mean_wait is None:
             self._mean_wait = float(np.mean([w for _, w in self.recent_waits]))
         return self._mean_wait
+
+
+def expected_waits(governments: list[Government], book: ProjectBook) -> np.ndarray:
+    """Expected permit waits (C, M) under each government's levers and queue (one pass
+    over the book)."""
+    queued = np.bincount(book.country[book.stage == Stage.PERMITTING], minlength=len(governments))
+    rows = []
+    for g in governments:
+        fast = g.fast_track_mask()
+        n_priority = g.queue_counts(fast)[1] if fast.any() else 0
+        rows.append(g.waits_given_queue(int(queued[g.index]), n_priority, g.values))
+    return np.array(rows)

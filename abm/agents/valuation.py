@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 
 from abm.economics import FiscalRegime, exploration_cost_factor, mine_npv
-from abm.params.schema import COUNTRIES
+from abm.params.data import MineralData
+from abm.params.schema import COUNTRIES, MINERALS, country_key, minerals_mask
 
 KINDS = ("major", "midtier", "junior")
 MAJOR, MIDTIER, JUNIOR = range(3)
@@ -54,6 +56,78 @@ class ValuationInputs:
     unit_cost_frac_mean: float
     unit_cost_frac_sd: float
     cost_per_discovery_usd: float
+
+
+def kind_rate_premium(values: dict[str, Any]) -> np.ndarray:
+    """Discount-rate premium over the hurdle rate by firm kind (majors 0; juniors' capital
+    is dearer), shape (K,)."""
+    return np.array(
+        [0.0, values["firms.midtier_rate_premium_frac"], values["firms.junior_rate_premium_frac"]]
+    )
+
+
+def country_rate_frac(values: dict[str, Any], uncertainty_frac: np.ndarray) -> np.ndarray:
+    """Discount rate by country before firm premia: hurdle + country risk + uncertainty."""
+    return np.array(
+        [
+            values["firms.hurdle_rate_frac"]
+            + values[country_key(c, "country_risk_premium_frac")]
+            + uncertainty_frac[i]
+            for i, c in enumerate(COUNTRIES)
+        ]
+    )
+
+
+def concession_years(values: dict[str, Any]) -> np.ndarray:
+    """Concession term of a new grant by country, years."""
+    return np.array([values[country_key(c, "concession_years")] for c in COUNTRIES])
+
+
+def access_frac(values: dict[str, Any]) -> np.ndarray:
+    """(C, M) share of exploration ground open to private firms: held ground only where no
+    new concessions are granted; none for minerals reserved to the state."""
+    access = np.ones((len(COUNTRIES), len(MINERALS)))
+    for c, country in enumerate(COUNTRIES):
+        if not values[country_key(country, "new_concessions")]:
+            access[c] *= values[country_key(country, "held_ground_access_frac")]
+        access[c, minerals_mask(values[country_key(country, "state_reserved_minerals")])] = 0.0
+    return access
+
+
+def build_inputs(
+    values: dict[str, Any],
+    fiscal: FiscalRegime,
+    uncertainty_frac: np.ndarray,
+    expected_price_usd_per_t: np.ndarray,
+    waits_months: np.ndarray,
+    minerals: MineralData,
+    typical_capacity_t: np.ndarray,
+    cost_per_discovery_usd: float,
+) -> ValuationInputs:
+    """The valuation inputs under the levers ``values`` (the live ones or the reference's)."""
+    v = values
+    return ValuationInputs(
+        fiscal=fiscal,
+        country_rate_frac=country_rate_frac(v, uncertainty_frac),
+        kind_premium_frac=kind_rate_premium(v),
+        expected_price_usd_per_t=expected_price_usd_per_t,
+        base_price_usd_per_t=minerals.price_usd_per_t,
+        waits_months=waits_months,
+        concession_years=concession_years(v),
+        access_frac=access_frac(v),
+        typical_capacity_t=typical_capacity_t,
+        precious=minerals.precious,
+        critical=minerals.critical,
+        hurdle_rate_frac=v["firms.hurdle_rate_frac"],
+        resource_months=v["projects.resource_months"],
+        feasibility_months=v["projects.feasibility_months"],
+        construction_months=v["projects.construction_months"],
+        mine_life_years=v["projects.mine_life_years"],
+        capex_years_of_revenue=v["projects.capex_years_of_revenue"],
+        unit_cost_frac_mean=v["projects.unit_cost_frac_mean"],
+        unit_cost_frac_sd=v["projects.unit_cost_frac_sd"],
+        cost_per_discovery_usd=cost_per_discovery_usd,
+    )
 
 
 def exploration_value(inp: ValuationInputs) -> np.ndarray:
