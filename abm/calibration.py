@@ -21,6 +21,7 @@ import numpy as np
 from abm.agents import rest_of_world, valuation
 from abm.agents.firm import FirmArrays, make_firms
 from abm.agents.government import Government
+from abm.agents.investor import InvestorPool
 from abm.agents.valuation import JUNIOR, MAJOR
 from abm.deposits import DepositFactory
 from abm.economics import FiscalRegime
@@ -62,10 +63,7 @@ class StartState:
     typical_capacity_t: np.ndarray  # (C, M) typical deposit size
     base_cell_weight: np.ndarray  # (C, M) calibrated share of NA private exploration
     production_t: np.ndarray  # (C, M) starting mine output, t/yr
-    investor_capital_usd_per_year: np.ndarray  # (I,)
-    investor_risk_aversion: np.ndarray  # (I,)
-    investor_home: np.ndarray  # (I,) country index
-    investor_base_shares: np.ndarray  # (C + 1,) incl. outside North America
+    investors: InvestorPool
 
 
 def base_cell_weight(values: dict[str, Any], minerals: MineralData) -> np.ndarray:
@@ -126,8 +124,7 @@ def build_start(
     production = np.zeros((len(COUNTRIES), len(MINERALS)))
     np.add.at(production, (book.country[prod], book.mineral[prod]), book.capacity_t[prod])
     fa.cash_usd[:] = values["calibration.start_cash_years_of_revenue"] * fa.revenue_usd_per_year
-    cap, ra, home, shares = _investors(values, rng, scale, weight)
-    state = StartState(fa, typical, weight, production, cap, ra, home, shares)
+    state = StartState(fa, typical, weight, production, _investors(values, rng, scale, weight))
     return state, factory
 
 
@@ -242,7 +239,7 @@ def _pipeline(
 
 def _investors(
     values: dict[str, Any], rng: np.random.Generator, scale: float, weight: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> InvestorPool:
     """Investors' capital, risk aversion, home country and the shared base allocation."""
     v = values
     n = max(1, round(v["investors.n_investors"] * scale))
@@ -254,7 +251,7 @@ def _investors(
     shape = INVESTOR_RISK_GAMMA_SHAPE
     ra = rng.gamma(shape, v["investors.risk_aversion"] / shape, n)
     home = rng.choice(len(COUNTRIES), n, p=w_c)
-    return cap, ra, home, base
+    return InvestorPool(cap, ra, home, base)
 
 
 def reference_valuation(

@@ -31,8 +31,8 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 from abm import calibration
 from abm.agents import decisions, integration, valuation
 from abm.agents.firm import Firm
-from abm.agents.government import Government, expected_waits
-from abm.agents.investor import Investor, InvestorPool
+from abm.agents.government import Government, apply_policy_changes, expected_waits
+from abm.agents.investor import Investor
 from abm.agents.rest_of_world import RestOfWorld
 from abm.agents.state_agency import StateAgency
 from abm.agents.valuation import JUNIOR, ValuationInputs
@@ -45,6 +45,7 @@ from abm.params.scenario import Scenario, load_scenario, parse_month
 from abm.params.schema import COUNTRIES
 from abm.projects import ProjectBook, Stage
 from abm.reporters import model_reporters
+from abm.timeseries import month_label
 
 
 class MiningModel(mesa.Model):
@@ -114,15 +115,8 @@ class MiningModel(mesa.Model):
         self.production_t = start.production_t
         self.firms = [Firm(self, i) for i in range(len(self.firm_arrays))]
         self.market = Market(self.minerals, self.production_t, self.rng.spawn(1)[0])
-        self.investor_pool = InvestorPool(
-            start.investor_capital_usd_per_year,
-            start.investor_risk_aversion,
-            start.investor_home,
-            start.investor_base_shares,
-        )
-        self.investors = [
-            Investor(self, self.investor_pool, i) for i in range(len(start.investor_home))
-        ]
+        self.investor_pool = start.investors
+        self.investors = [Investor(self, start.investors, i) for i in range(len(start.investors))]
         self.reference_rate_frac, self.reference_value = calibration.reference_valuation(
             v,
             self.reference_values,
@@ -196,9 +190,7 @@ class MiningModel(mesa.Model):
         )
 
         self.designate_joint_ventures(inputs)
-        now = dataclasses.replace(
-            inputs, waits_months=expected_waits(self.governments, self.projects)
-        )
+        now = self._with_current_waits(inputs)
         decisions.advance_projects(
             v, now, book, fa, self.governments, self.state_agencies, self.steps, rng
         )
@@ -238,10 +230,7 @@ class MiningModel(mesa.Model):
 
     def project_npv(self, idx: np.ndarray, inputs: ValuationInputs | None = None) -> np.ndarray:
         """Owners' NPV of developing projects ``idx`` now (permit queues as they stand)."""
-        now = dataclasses.replace(
-            inputs or self.valuation_inputs(),
-            waits_months=expected_waits(self.governments, self.projects),
-        )
+        now = self._with_current_waits(inputs or self.valuation_inputs())
         return decisions.project_npv(
             self.values, now, self.projects, self.firm_arrays, idx, self.steps
         )
@@ -252,17 +241,9 @@ class MiningModel(mesa.Model):
         return self.deposits.discover(c, m, owners, self.steps, conc, stage)
 
     def _apply_schedule(self) -> None:
-        for change in self._schedule.get(self.steps, []):
-            packages: dict[int, list[tuple[str, Any, Any]]] = {}
-            for key, value in change.values.items():
-                old = self.values[key]
-                self.values[key] = value
-                if key.startswith("government."):
-                    c = COUNTRIES.index(key.split(".")[1])
-                    packages.setdefault(c, []).append((key, old, value))
-            for c, changes in packages.items():
-                self.governments[c].policy_changed(changes)
-        if self.steps in self._schedule:
+        changes = self._schedule.get(self.steps, [])
+        if changes:
+            apply_policy_changes(self.values, changes, self.governments)
             self.fiscal = FiscalRegime.from_values(self.values)
 
     # --- views used by outputs, the UI and tests ----------------------------------------
@@ -282,9 +263,3 @@ def values_table(values: dict[str, Any]) -> dict[str, Any]:
     """The model's own, live parameter table (scheduled changes are written into it).
     A seam for tests that trace which parameters the model reads."""
     return dict(values)
-
-
-def month_label(start_year: int, start_month: int, step: int) -> str:
-    """``YYYY-MM`` of ``step`` (step 1 = the start month; step 0 = the month before)."""
-    index = start_year * 12 + (start_month - 1) + step - 1
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"

@@ -15,6 +15,7 @@ import pandas as pd
 
 from abm.params.schema import COUNTRIES, MINERALS
 from abm.projects import Stage
+from abm.timeseries import month_label
 
 if TYPE_CHECKING:
     from abm.model import MiningModel
@@ -149,8 +150,6 @@ class Recorder:
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy timeseries of everything recorded so far."""
-        from abm.model import month_label
-
         assert self.layout is not None
         country, mineral, name = self.layout
         n = len(country)

@@ -24,6 +24,12 @@ import pandas as pd
 ALL = "all"
 
 
+def month_label(start_year: int, start_month: int, step: int) -> str:
+    """``YYYY-MM`` of ``step`` (step 1 = the start month; step 0 = the month before)."""
+    index = start_year * 12 + (start_month - 1) + step - 1
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def year_of(dates: pd.Series | np.ndarray | list[str]) -> np.ndarray:
     """Calendar year of ``YYYY-MM`` labels."""
     return np.array([int(str(d)[:4]) for d in dates], dtype=int)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from abm.params.schema import MINERALS, PARAMS, minerals_mask
+from abm.params.schema import COUNTRIES, MINERALS, PARAMS, minerals_mask
 from abm.projects import ProjectBook, Stage
 
 if TYPE_CHECKING:
@@ -219,3 +219,21 @@ def expected_waits(governments: list[Government], book: ProjectBook) -> np.ndarr
         n_priority = g.queue_counts(fast)[1] if fast.any() else 0
         rows.append(g.waits_given_queue(int(queued[g.index]), n_priority, g.values))
     return np.array(rows)
+
+
+def apply_policy_changes(
+    values: dict[str, Any], changes: list, governments: list[Government]
+) -> None:
+    """Write scheduled policy changes into the live parameter table. Each change (one
+    ``[[schedule]]`` entry) is a package: each government reacts once to its country's part
+    (a package raises the uncertainty premium once, however many levers it moves)."""
+    for change in changes:
+        packages: dict[int, list[tuple[str, Any, Any]]] = {}
+        for key, value in change.values.items():
+            old = values[key]
+            values[key] = value
+            if key.startswith("government."):
+                c = COUNTRIES.index(key.split(".")[1])
+                packages.setdefault(c, []).append((key, old, value))
+        for c, package in packages.items():
+            governments[c].policy_changed(package)

@@ -49,8 +49,9 @@ def test_starting_mines_cover_cost_at_the_export_netback() -> None:
     m = book.mineral[prod].astype(int)
     freight = model.values["trade.row_freight_usd_per_t"]
     netback = data.price_usd_per_t[m] - freight * data.shipped_t_per_t[m]
-    assert (book.unit_cost_usd_per_t[prod] <= 0.8 * netback + 1e-9).all()
-    assert (book.unit_cost_usd_per_t[prod] >= 0.35 * netback - 1e-9).all()
+    lo, hi = (model.values[f"calibration.start_unit_cost_frac_{b}"] for b in ("min", "max"))
+    assert (book.unit_cost_usd_per_t[prod] <= hi * netback + 1e-9).all()
+    assert (book.unit_cost_usd_per_t[prod] >= lo * netback - 1e-9).all()
 
 
 def test_mexican_fluorspar_keeps_running_through_the_first_year() -> None:
