@@ -603,7 +603,9 @@ def build_policy() -> pd.DataFrame:
             raise SystemExit(f"policy_timeline: {key} is not a declared parameter")
         rows.append({
             "date": date, "country": c, "parameter": key, "value": val if not isinstance(val, bool) else str(val).lower(),
-            "has_parameter": bool(key), "event": event, "source": src, "note": note,
+            "has_parameter": bool(key),
+            "parameter_status": "mapped" if key else ("no_change" if note.lower().startswith(("no parameter change", "no dated change")) else "no_parameter_yet"),
+            "event": event, "source": src, "note": note,
         })
     return pd.DataFrame(rows).sort_values(["date", "country", "parameter"], kind="stable").reset_index(drop=True)
 

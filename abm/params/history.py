@@ -32,6 +32,9 @@ BASES = (
 FIRST_YEAR, LAST_YEAR = 2010, 2024
 POLICY_COUNTRIES = ("US", "MX", "CA")
 POLICY_FIRST, POLICY_LAST = "2010-01", "2025-12"
+# mapped: the change sets `parameter`; no_parameter_yet: the model has no parameter for it;
+# no_change: an event that leaves the mapped parameters as they are (e.g. a reaffirmation).
+PARAMETER_STATUS = ("mapped", "no_parameter_yet", "no_change")
 
 
 def load_exploration_observed(path: Path | str | None = None) -> pd.DataFrame:
@@ -71,7 +74,8 @@ def _value(path: Path, row: int, key: str, text: str) -> Any:
 def load_policy_timeline(path: Path | str | None = None) -> pd.DataFrame:
     """Dated policy changes; ``value`` is checked against the parameter's declaration."""
     path = Path(path) if path else POLICY_CSV
-    req = ("date", "country", "parameter", "value", "has_parameter", "event", "source", "note")
+    req = ("date", "country", "parameter", "value", "has_parameter", "parameter_status", "event",
+           "source", "note")
     recs = []
     for row, r in read_rows(path, req):
         date = month(path, row, "date", r["date"])
@@ -82,6 +86,9 @@ def load_policy_timeline(path: Path | str | None = None) -> pd.DataFrame:
         key = r["parameter"]
         if has != bool(key):
             raise fail(path, row, "has_parameter must be true exactly when parameter is given")
+        status = choice(path, row, "parameter_status", r["parameter_status"], PARAMETER_STATUS)
+        if (status == "mapped") != has:
+            raise fail(path, row, "parameter_status 'mapped' must go with has_parameter = true")
         value: Any = r["value"]
         if key:
             if key not in PARAMS:
