@@ -74,18 +74,38 @@ def load_demand_outlook(path: Path | str | None = None) -> pd.DataFrame:
         year = number(path, row, "year", r["year"], minimum=FIRST_YEAR, maximum=LAST_YEAR)
         if year != int(year):
             raise fail(path, row, f"year: {r['year']!r} is not a whole year")
-        g = number(path, row, "world_growth_frac_per_year", r["world_growth_frac_per_year"],
-                   minimum=-0.5, maximum=1.0)
-        share = number(path, row, "cleantech_share_frac", r["cleantech_share_frac"],
-                       optional=True, minimum=0.0, maximum=1.0)
+        g = number(
+            path,
+            row,
+            "world_growth_frac_per_year",
+            r["world_growth_frac_per_year"],
+            minimum=-0.5,
+            maximum=1.0,
+        )
+        share = number(
+            path,
+            row,
+            "cleantech_share_frac",
+            r["cleantech_share_frac"],
+            optional=True,
+            minimum=0.0,
+            maximum=1.0,
+        )
         if not r["source"]:
             raise fail(path, row, "source: empty (every row cites its source)")
         key = (r["mineral"], r["scenario"], int(year))
         if key in seen:
             raise fail(path, row, f"duplicate {key} (first on row {seen[key]})")
         seen[key] = row
-        recs.append({**r, "year": int(year), "world_growth_frac_per_year": g,
-                     "cleantech_share_frac": share, "row": row})
+        recs.append(
+            {
+                **r,
+                "year": int(year),
+                "world_growth_frac_per_year": g,
+                "cleantech_share_frac": share,
+                "row": row,
+            }
+        )
     df = pd.DataFrame(recs)
     for m in MINERALS:
         for s in SCENARIOS:

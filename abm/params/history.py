@@ -56,7 +56,9 @@ def load_exploration_observed(path: Path | str | None = None) -> pd.DataFrame:
             raise fail(path, row, "source: empty (every row cites its source)")
         key = (int(year), r["country"], r["basis"])
         if key in seen:
-            raise fail(path, row, f"duplicate {key} (first on row {seen[key]}); resolve by the rule")
+            raise fail(
+                path, row, f"duplicate {key} (first on row {seen[key]}); resolve by the rule"
+            )
         seen[key] = row
         recs.append({**r, "year": int(year), "exploration_usd": usd, "exploration_cad": cad})
     return pd.DataFrame(recs)
@@ -74,8 +76,17 @@ def _value(path: Path, row: int, key: str, text: str) -> Any:
 def load_policy_timeline(path: Path | str | None = None) -> pd.DataFrame:
     """Dated policy changes; ``value`` is checked against the parameter's declaration."""
     path = Path(path) if path else POLICY_CSV
-    req = ("date", "country", "parameter", "value", "has_parameter", "parameter_status", "event",
-           "source", "note")
+    req = (
+        "date",
+        "country",
+        "parameter",
+        "value",
+        "has_parameter",
+        "parameter_status",
+        "event",
+        "source",
+        "note",
+    )
     recs = []
     for row, r in read_rows(path, req):
         date = month(path, row, "date", r["date"])
@@ -102,7 +113,9 @@ def load_policy_timeline(path: Path | str | None = None) -> pd.DataFrame:
     return pd.DataFrame(recs)
 
 
-def policy_schedule(timeline: pd.DataFrame, first_month: str = POLICY_FIRST) -> list[dict[str, Any]]:
+def policy_schedule(
+    timeline: pd.DataFrame, first_month: str = POLICY_FIRST
+) -> list[dict[str, Any]]:
     """Parameter changes as scenario ``[[schedule]]`` entries (date, label, set), by date.
 
     Changes dated at or before ``first_month`` are merged into one entry at ``first_month``
@@ -117,6 +130,4 @@ def policy_schedule(timeline: pd.DataFrame, first_month: str = POLICY_FIRST) -> 
         d = max(date, first_month)
         by_date.setdefault(d, {})[key] = value
         labels.setdefault(d, []).append(event)
-    return [
-        {"date": d, "label": "; ".join(labels[d]), "set": by_date[d]} for d in sorted(by_date)
-    ]
+    return [{"date": d, "label": "; ".join(labels[d]), "set": by_date[d]} for d in sorted(by_date)]

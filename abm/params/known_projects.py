@@ -58,7 +58,13 @@ REQUIRED = (
     "gov_support_kind",
     "source",
 )
-NUMERIC = ("capacity_t_per_year", "output_t_per_year", "capex_usd", "gov_support_usd", "gov_support_cad")
+NUMERIC = (
+    "capacity_t_per_year",
+    "output_t_per_year",
+    "capex_usd",
+    "gov_support_usd",
+    "gov_support_cad",
+)
 YEARS = ("output_year", "capex_year", "start_year")
 
 
@@ -83,9 +89,9 @@ def load_known_projects(path: Path | str | None = None) -> pd.DataFrame:
             rec[col] = number(path, row, col, r[col], optional=True, minimum=1800, maximum=2050)
         if rec["byproduct"] and not r["host_mineral"]:
             raise fail(path, row, "byproduct = true needs a host_mineral")
-        if math.isnan(rec["capacity_t_per_year"]) and math.isnan(rec["output_t_per_year"]):
-            if r["capacity_basis"] != "gap":
-                raise fail(path, row, "no capacity or output: capacity_basis must say 'gap'")
+        no_figure = math.isnan(rec["capacity_t_per_year"]) and math.isnan(rec["output_t_per_year"])
+        if no_figure and r["capacity_basis"] != "gap":
+            raise fail(path, row, "no capacity or output: capacity_basis must say 'gap'")
         if not math.isnan(rec["output_t_per_year"]) and math.isnan(rec["output_year"]):
             raise fail(path, row, "output_t_per_year needs its output_year")
         if not r["source"]:

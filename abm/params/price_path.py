@@ -60,7 +60,9 @@ def load_price_path(
         if not lo <= k <= hi:
             if trim:
                 continue
-            raise fail(path, row, f"month {mo} is outside the requested range {first_month}..{last_month}")
+            raise fail(
+                path, row, f"month {mo} is outside the requested range {first_month}..{last_month}"
+            )
         if mineral not in wanted:
             continue
         if k in seen[mineral]:
@@ -70,7 +72,9 @@ def load_price_path(
     for j, mineral in enumerate(minerals):
         got = seen[mineral]
         if not got:
-            raise fail(path, None, f"missing mineral {mineral}: no prices in {first_month}..{last_month}")
+            raise fail(
+                path, None, f"missing mineral {mineral}: no prices in {first_month}..{last_month}"
+            )
         for k in range(lo, hi + 1):
             if k not in got:
                 after = [got[x][0] for x in sorted(got) if x > k]

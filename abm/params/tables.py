@@ -49,8 +49,16 @@ def read_rows(path: Path | str, required: tuple[str, ...]) -> list[tuple[int, di
     return rows
 
 
-def number(path: Path, row: int, col: str, text: str, *, optional: bool = False,
-           minimum: float | None = None, maximum: float | None = None) -> float:
+def number(
+    path: Path,
+    row: int,
+    col: str,
+    text: str,
+    *,
+    optional: bool = False,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> float:
     """A finite number in [minimum, maximum]; NaN for an empty optional cell."""
     if text == "":
         if optional:

@@ -77,7 +77,9 @@ def test_trend_equals_minerals_toml_and_prints_the_table(outlook):
     trend = world_growth(outlook, "trend")
     np.testing.assert_allclose(trend[0], load_minerals().demand_growth_frac_per_year, atol=1e-5)
     steps, nze = world_growth(outlook, "steps"), world_growth(outlook, "nze")
-    lines = [f"{'mineral':12s} {'trend':>7s} {'STEPS 24-30':>11s} {'NZE 24-30':>9s} {'STEPS 31-35':>11s}"]
+    lines = [
+        f"{'mineral':12s} {'trend':>7s} {'STEPS 24-30':>11s} {'NZE 24-30':>9s} {'STEPS 31-35':>11s}"
+    ]
     for j, m in enumerate(MINERALS):
         a = np.prod(1 + steps[:7, j]) ** (1 / 7) - 1
         b = np.prod(1 + nze[:7, j]) ** (1 / 7) - 1

@@ -100,10 +100,26 @@ def test_schedule_from_a_later_start_merges_earlier_changes(policy):
 @pytest.mark.parametrize(
     ("old", "new", "pattern"),
     [
-        ("government.MX.royalty_rate,0.075", "government.MX.royalty_rate,1.5", r"value '1.5' for government.MX.royalty_rate"),
-        ("government.MX.royalty_rate,0.075", "government.MX.royalty_rte,0.075", r"parameter 'government.MX.royalty_rte' is not declared"),
-        ("2014-01,MX,government.MX.royalty_rate", "2014-13,MX,government.MX.royalty_rate", r"date: '2014-13' is not a month"),
-        ("2014-01,MX,government.MX.royalty_rate", "2014-01,CA,government.MX.royalty_rate", r"does not belong to country CA"),
+        (
+            "government.MX.royalty_rate,0.075",
+            "government.MX.royalty_rate,1.5",
+            r"value '1.5' for government.MX.royalty_rate",
+        ),
+        (
+            "government.MX.royalty_rate,0.075",
+            "government.MX.royalty_rte,0.075",
+            r"parameter 'government.MX.royalty_rte' is not declared",
+        ),
+        (
+            "2014-01,MX,government.MX.royalty_rate",
+            "2014-13,MX,government.MX.royalty_rate",
+            r"date: '2014-13' is not a month",
+        ),
+        (
+            "2014-01,MX,government.MX.royalty_rate",
+            "2014-01,CA,government.MX.royalty_rate",
+            r"does not belong to country CA",
+        ),
     ],
 )
 def test_bad_policy_rows_rejected(tmp_path, old, new, pattern):

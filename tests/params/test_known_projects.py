@@ -74,10 +74,14 @@ def test_unit_conversions(kp):
 
     assert cap("Thacker Pass", "lithium") == pytest.approx(40000 * 2 * 6.941 / 73.89, rel=1e-4)
     assert cap("Florence", "copper") == pytest.approx(85e6 / 2204.62262, rel=1e-4)
-    assert cap("Greens Creek", "silver", "output_t_per_year") == pytest.approx(9.7e6 / 32150.7466, rel=1e-4)
+    assert cap("Greens Creek", "silver", "output_t_per_year") == pytest.approx(
+        9.7e6 / 32150.7466, rel=1e-4
+    )
     assert cap("Climax", "molybdenum") == pytest.approx(30e6 / 2204.62262, rel=1e-4)
     # SC6 spodumene: 6% Li2O x (2 x 6.941 / 29.88) Li per Li2O
-    assert cap("North American Lithium", "lithium") == pytest.approx(226000 * 0.06 * 0.464592, rel=1e-4)
+    assert cap("North American Lithium", "lithium") == pytest.approx(
+        226000 * 0.06 * 0.464592, rel=1e-4
+    )
 
 
 def test_gaps_are_marked_not_silent(kp):
@@ -109,7 +113,8 @@ def test_known_producers_within_2024_output_and_coverage():
             if national[i, j] == 0 and known[i, j] == 0:
                 continue
             share = known[i, j] / national[i, j] if national[i, j] else math.inf
-            lines.append(f"{c} {m:12s} known {known[i, j]:>12,.0f} t  2024 {national[i, j]:>12,.0f} t  {share:7.1%}")
+            k, n = known[i, j], national[i, j]
+            lines.append(f"{c} {m:12s} known {k:>12,.0f} t  2024 {n:>12,.0f} t  {share:7.1%}")
             if known[i, j] > national[i, j] * (1 + TOLERANCE_FRAC):
                 over.append(lines[-1])
     print("\nKnown producers' share of 2024 national output:\n" + "\n".join(lines))

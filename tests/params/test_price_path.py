@@ -35,7 +35,9 @@ def _good_rows(minerals=("copper", "zinc"), months=("2020-01", "2020-02", "2020-
 def _load(p: Path, **kw):
     args = {"minerals": ("copper", "zinc"), "first_month": "2020-01", "last_month": "2020-03"}
     args.update(kw)
-    return load_price_path(p, args.pop("minerals"), args.pop("first_month"), args.pop("last_month"), **args)
+    return load_price_path(
+        p, args.pop("minerals"), args.pop("first_month"), args.pop("last_month"), **args
+    )
 
 
 def test_shipped_history_passes_and_covers_every_mineral_and_month():
@@ -72,9 +74,15 @@ def test_world_bank_conversions_against_published_annual_means():
     annual = annual_mean_usd_per_t(load_history_prices())
     oz = 32150.7466
     expected = {
-        ("copper", 2012): 7962, ("copper", 2016): 4868, ("copper", 2024): 9142,
-        ("silver", 2012): 31.14 * oz, ("silver", 2016): 17.15 * oz, ("silver", 2024): 28.27 * oz,
-        ("gold", 2012): 1670 * oz, ("gold", 2016): 1249 * oz, ("gold", 2024): 2388 * oz,
+        ("copper", 2012): 7962,
+        ("copper", 2016): 4868,
+        ("copper", 2024): 9142,
+        ("silver", 2012): 31.14 * oz,
+        ("silver", 2016): 17.15 * oz,
+        ("silver", 2024): 28.27 * oz,
+        ("gold", 2012): 1670 * oz,
+        ("gold", 2016): 1249 * oz,
+        ("gold", 2024): 2388 * oz,
     }
     for (m, y), v in expected.items():
         assert annual.loc[y, m] == pytest.approx(v, rel=0.003), (m, y)
@@ -92,7 +100,9 @@ def test_2024_means_against_minerals_toml():
     for m in MINERALS:
         ref = toml[m]["price_usd_per_t"]
         diff = means[m] / ref - 1
-        lines.append(f"{m:12s} history {means[m]:>14,.1f}  minerals.toml {ref:>14,.1f}  {diff:+.1%}")
+        lines.append(
+            f"{m:12s} history {means[m]:>14,.1f}  minerals.toml {ref:>14,.1f}  {diff:+.1%}"
+        )
         assert abs(diff) < 0.20, lines[-1]
     print("\n2024 mean of params/history/prices_monthly.csv vs minerals.toml:\n" + "\n".join(lines))
 
@@ -127,13 +137,25 @@ def test_optional_source_column_is_accepted(tmp_path):
             [r.replace("1001", "-5") for r in _good_rows()],
             r"row 3: price_usd_per_t: -5 is not positive",
         ),
-        ([r.replace("1001", "abc") for r in _good_rows()], r"row 3: price_usd_per_t: 'abc' is not a number"),
+        (
+            [r.replace("1001", "abc") for r in _good_rows()],
+            r"row 3: price_usd_per_t: 'abc' is not a number",
+        ),
         ([r.replace("1001", "nan") for r in _good_rows()], r"row 3: .*not a finite number"),
         ([r.replace("1001", "") for r in _good_rows()], r"row 3: price_usd_per_t: empty"),
-        ([*_good_rows(), "copper,2020-04,5"], r"row 8: month 2020-04 is outside the requested range 2020-01\.\.2020-03"),
+        (
+            [*_good_rows(), "copper,2020-04,5"],
+            r"row 8: month 2020-04 is outside the requested range 2020-01\.\.2020-03",
+        ),
         ([*_good_rows(), "copper,2019-12,5"], r"row 8: month 2019-12 is outside"),
-        ([r.replace("2020-02", "2020/02") for r in _good_rows()], r"row 3: month: '2020/02' is not a month YYYY-MM"),
-        ([*_good_rows(), "copper,2020-01,7"], r"row 8: duplicate copper 2020-01 \(first on row 2\)"),
+        (
+            [r.replace("2020-02", "2020/02") for r in _good_rows()],
+            r"row 3: month: '2020/02' is not a month YYYY-MM",
+        ),
+        (
+            [*_good_rows(), "copper,2020-01,7"],
+            r"row 8: duplicate copper 2020-01 \(first on row 2\)",
+        ),
     ],
     ids=[
         "missing-mineral",
