@@ -19,6 +19,7 @@ import csv
 import math
 import sys
 import tomllib
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -1047,7 +1048,8 @@ def _spec_for(name: str):
 
 
 def _slug(name: str) -> str:
-    keep = "".join(c.lower() if c.isalnum() else "_" for c in name.split("(")[0])
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    keep = "".join(c.lower() if c.isalnum() else "_" for c in ascii_name.split("(")[0])
     return "_".join(p for p in keep.split("_") if p)[:40]
 
 
@@ -1080,7 +1082,7 @@ def build_known_projects() -> tuple[pd.DataFrame, list[str]]:
                     "facility": facility,
                     "stage_2025_source": stage_src,
                     "stage": stage,
-                    "idle_2025": stage_src == "care-and-maintenance",
+                    "idle_2025": stage_src == "care-and-maintenance" and stage == "PRODUCTION",
                     "capacity_t_per_year": _r(sp["capacity_t_per_year"]),
                     "capacity_basis": sp["capacity_basis"]
                     or ("" if sp["capacity_t_per_year"] is None else "design"),
@@ -1090,7 +1092,10 @@ def build_known_projects() -> tuple[pd.DataFrame, list[str]]:
                     "capacity_as_given": f"{s['capacity']} {s['capacity_unit']}".strip(),
                     "capex_usd": s["capex_usd"],
                     "capex_year": s["capex_year"],
-                    "start_year": s["start_year"],
+                    # a proposed addition to a producing plant does not inherit the plant's start
+                    "start_year": ""
+                    if stage_src == "producing" and stage != "PRODUCTION"
+                    else s["start_year"],
                     "permit_status": s["permit_status"],
                     "gov_support_usd": _r(sup_usd),
                     "gov_support_cad": _r(sup_cad),
