@@ -201,3 +201,12 @@ def test_requested_unknown_mineral_and_empty_range(tmp_path):
         _load(p, minerals=("copper", "kryptonite"))
     with pytest.raises(ScenarioError, match="is empty"):
         _load(p, first_month="2020-03", last_month="2020-01")
+
+
+def test_extra_cells_and_non_utf8_rejected(tmp_path):
+    p = _write(tmp_path, [*_good_rows(), "copper,2020-01,5,oops"])
+    with pytest.raises(ScenarioError, match=r"row 8: more cells than header columns"):
+        _load(p)
+    p.write_bytes("mineral,month,price_usd_per_t\ncopper,2020-01,\xff\n".encode("latin-1"))
+    with pytest.raises(ScenarioError, match="not a readable UTF-8 CSV"):
+        _load(p)
