@@ -123,3 +123,8 @@ def producing_output_t(projects: pd.DataFrame) -> np.ndarray:
     for c, m, v in zip(mines["country"], mines["mineral"], t, strict=True):
         out[COUNTRIES.index(c), MINERALS.index(m)] += v
     return out
+
+
+def synthetic_remainder_t(projects: pd.DataFrame, production_t: np.ndarray) -> np.ndarray:
+    """(C, M) 2024 output left for synthetic mines: national output minus known producers, >= 0."""
+    return np.maximum(np.asarray(production_t, dtype=float) - producing_output_t(projects), 0.0)

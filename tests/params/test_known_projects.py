@@ -17,6 +17,7 @@ from abm.params.known_projects import (
     load_known_projects,
     producing_mines,
     producing_output_t,
+    synthetic_remainder_t,
 )
 from abm.params.scenario import ScenarioError
 from abm.params.schema import COUNTRIES, MINERALS
@@ -163,3 +164,14 @@ def test_missing_column_rejected(tmp_path):
     p.write_text("name,country\nX,US\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"row 1: missing column\(s\) project_id"):
         load_known_projects(Path(p))
+
+
+def test_synthetic_remainder_fills_the_rest():
+    kp = load_known_projects()
+    national = load_minerals().production_t
+    rest = synthetic_remainder_t(kp, national)
+    assert (rest >= 0).all()
+    known = producing_output_t(kp)
+    np.testing.assert_allclose(np.minimum(known, national) + rest, national)
+    c, m = COUNTRIES.index("US"), MINERALS.index("copper")
+    assert rest[c, m] == pytest.approx(national[c, m] - known[c, m])
