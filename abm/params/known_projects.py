@@ -1,0 +1,130 @@
+"""The real North American asset base: ``params/known_projects.csv``.
+
+One row per known project (mine, integrated mine-and-plant, or processing plant) and model
+mineral; a project with sourced by-product quantities has one row per by-product
+(``byproduct = true``, ``host_mineral`` = the mineral it is recovered with). Quantities are
+t of contained mineral per year on the ``params/minerals.toml`` basis: ``capacity_t_per_year``
+(design, target or life-of-mine average, see ``capacity_basis``) and ``output_t_per_year``
+(an actual year's output, ``output_year``). Every conversion is in ``conversion``; how the
+table was built is in ``params/README-calibration-tables.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from abm.params.schema import COUNTRIES, MINERALS
+from abm.params.tables import PARAMS_DIR, boolean, choice, fail, number, read_rows
+
+KNOWN_PROJECTS_CSV = PARAMS_DIR / "known_projects.csv"
+# Stage names of abm.projects.Stage (tests check they still exist there).
+STAGES = ("RESOURCE", "FEASIBILITY", "PERMITTING", "APPROVED", "CONSTRUCTION", "PRODUCTION")
+FACILITIES = ("mine", "integrated", "processing")
+CAPACITY_BASES = (
+    "",
+    "design",
+    "target",
+    "actual",
+    "life_average",
+    "partial",
+    "usgs_residual",
+    "gap",
+)
+REQUIRED = (
+    "project_id",
+    "name",
+    "country",
+    "mineral",
+    "byproduct",
+    "host_mineral",
+    "facility",
+    "stage",
+    "idle_2025",
+    "capacity_t_per_year",
+    "capacity_basis",
+    "output_t_per_year",
+    "output_year",
+    "conversion",
+    "capex_usd",
+    "capex_year",
+    "start_year",
+    "permit_status",
+    "gov_support_usd",
+    "gov_support_cad",
+    "gov_support_kind",
+    "source",
+)
+NUMERIC = (
+    "capacity_t_per_year",
+    "output_t_per_year",
+    "capex_usd",
+    "gov_support_usd",
+    "gov_support_cad",
+)
+YEARS = ("output_year", "capex_year", "start_year")
+
+
+def load_known_projects(path: Path | str | None = None) -> pd.DataFrame:
+    """Read and check the known-project table; numbers as floats (NaN = not sourced)."""
+    path = Path(path) if path else KNOWN_PROJECTS_CSV
+    rows = read_rows(path, REQUIRED)
+    recs = []
+    seen: dict[tuple[str, str, bool], int] = {}
+    for row, r in rows:
+        choice(path, row, "country", r["country"], COUNTRIES)
+        choice(path, row, "mineral", r["mineral"], MINERALS)
+        choice(path, row, "stage", r["stage"], STAGES)
+        choice(path, row, "facility", r["facility"], FACILITIES)
+        choice(path, row, "capacity_basis", r["capacity_basis"], CAPACITY_BASES)
+        rec: dict = dict(r)
+        rec["byproduct"] = boolean(path, row, "byproduct", r["byproduct"])
+        rec["idle_2025"] = boolean(path, row, "idle_2025", r["idle_2025"])
+        for col in NUMERIC:
+            rec[col] = number(path, row, col, r[col], optional=True, minimum=0)
+        for col in YEARS:
+            rec[col] = number(path, row, col, r[col], optional=True, minimum=1800, maximum=2050)
+        if rec["byproduct"] and not r["host_mineral"]:
+            raise fail(path, row, "byproduct = true needs a host_mineral")
+        no_figure = math.isnan(rec["capacity_t_per_year"]) and math.isnan(rec["output_t_per_year"])
+        if no_figure and r["capacity_basis"] != "gap":
+            raise fail(path, row, "no capacity or output: capacity_basis must say 'gap'")
+        if not math.isnan(rec["output_t_per_year"]) and math.isnan(rec["output_year"]):
+            raise fail(path, row, "output_t_per_year needs its output_year")
+        if not r["source"]:
+            raise fail(path, row, "source: empty (every row cites its source)")
+        key = (r["project_id"], r["mineral"], rec["byproduct"])
+        if key in seen:
+            raise fail(path, row, f"duplicate project/mineral {key[:2]} (first on row {seen[key]})")
+        seen[key] = row
+        rec["row"] = row
+        recs.append(rec)
+    return pd.DataFrame(recs)
+
+
+def producing_mines(projects: pd.DataFrame) -> pd.DataFrame:
+    """Known mines producing in 2025 (stage PRODUCTION, not idle, not a processing plant)."""
+    keep = (
+        (projects["stage"] == "PRODUCTION")
+        & ~projects["idle_2025"]
+        & (projects["facility"] != "processing")
+    )
+    return projects[keep]
+
+
+def producing_output_t(projects: pd.DataFrame) -> np.ndarray:
+    """(C, M) t/yr of the known producing mines: actual output where given, else capacity."""
+    mines = producing_mines(projects)
+    t = mines["output_t_per_year"].fillna(mines["capacity_t_per_year"]).fillna(0.0)
+    out = np.zeros((len(COUNTRIES), len(MINERALS)))
+    for c, m, v in zip(mines["country"], mines["mineral"], t, strict=True):
+        out[COUNTRIES.index(c), MINERALS.index(m)] += v
+    return out
+
+
+def synthetic_remainder_t(projects: pd.DataFrame, production_t: np.ndarray) -> np.ndarray:
+    """(C, M) 2024 output left for synthetic mines: national output minus known producers, >= 0."""
+    return np.maximum(np.asarray(production_t, dtype=float) - producing_output_t(projects), 0.0)
