@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import abm.model
 from abm import economics
-from abm.agents.government import Government
+from abm.params.schema import COUNTRIES
 from abm.validation.cli import register
 
 FILES = {
@@ -53,16 +54,16 @@ def test_taxes_without_effect_fail_the_tax_check_exit_1(tmp_path, monkeypatch) -
 
 def test_permitting_without_effect_fails_us_lead_time_check(tmp_path, monkeypatch) -> None:
     """No review time and unlimited decisions in every country: the US no longer lags."""
-    lever = Government.lever
+    table = abm.model.values_table
 
-    def no_permitting(self, name):
-        if name == "permit_review_months":
-            return 0.0
-        if name == "permit_capacity_per_year":
-            return 1000.0
-        return lever(self, name)
+    def no_permitting(values):
+        out = table(values)
+        for c in COUNTRIES:
+            out[f"government.{c}.permit_review_months"] = 0.0
+            out[f"government.{c}.permit_capacity_per_year"] = 1000.0
+        return out
 
-    monkeypatch.setattr(Government, "lever", no_permitting)
+    monkeypatch.setattr(abm.model, "values_table", no_permitting)
     out = tmp_path / "v"
     code = _validate(
         "--only", "lead_time_us_exceeds_ca", "--replications", "3", "--workers", "1",
