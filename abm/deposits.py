@@ -84,11 +84,11 @@ class DepositFactory:
         )
         return self.book.add(
             owner=owners,
-            country=np.full(k, c),
-            mineral=np.full(k, m),
-            stage=np.full(k, int(stage)),
-            timer=np.zeros(k),
-            held=np.zeros(k),
+            country=c,
+            mineral=m,
+            stage=int(stage),
+            timer=0.0,
+            held=0.0,
             capacity_t=caps,
             unit_cost_usd_per_t=unit_cost_frac * price,
             capex_usd=v["projects.capex_years_of_revenue"]
@@ -97,15 +97,13 @@ class DepositFactory:
             * rng.lognormal(0, CAPEX_LOG_SD, k),
             life_years=life,
             life_left_years=life if life_left is None else life_left,
-            discovered_step=np.full(k, step),
-            applied_step=np.full(k, -1),
-            production_step=np.full(k, -1),
+            discovered_step=step,
+            applied_step=-1,
+            production_step=-1,
             build_months=v["projects.construction_months"]
             * rng.uniform(1 - BUILD_SPREAD_FRAC, 1 + BUILD_SPREAD_FRAC, k),
-            concession_end_step=np.full(
-                k, step + int(12 * min(concession_years, MAX_CONCESSION_YEARS))
-            ),
-            joint_venture=np.zeros(k, dtype=bool),
+            concession_end_step=step + int(12 * min(concession_years, MAX_CONCESSION_YEARS)),
+            joint_venture=False,
         )
 
     def discover(

@@ -81,9 +81,10 @@ class ProjectBook:
             return self.__dict__["_" + name][: self.n]
         raise AttributeError(name)
 
-    def add(self, **cols: np.ndarray) -> np.ndarray:
-        """Append projects (arrays of equal length); returns their indices."""
-        k = len(next(iter(cols.values())))
+    def add(self, **cols: np.ndarray | float) -> np.ndarray:
+        """Append projects (arrays of equal length, or scalars shared by all of them);
+        returns their indices."""
+        k = next(len(v) for v in cols.values() if np.ndim(v) == 1)
         missing = set(_FIELDS) - set(cols)
         if missing:
             raise ValueError(f"missing project fields: {sorted(missing)}")
