@@ -30,6 +30,11 @@ import numpy as np
 from abm.params.data import MineralData
 from abm.params.schema import COUNTRIES, minerals_mask
 
+# Firms' recent-price signal is an exponential moving average of the received price with a
+# 12-month time constant (a year of
+# realised prices; ASSUMPTION, range 6-24 months); its weight in the expected price is
+# market.expectation_recent_weight_frac.
+PRICE_AVERAGE_MONTHS = 12
 # Numerical tolerances (not behaviour): below these a quantity counts as zero.
 IMPORTING_TOL_FRAC = 1e-6  # import dependency below which North America does not import
 PLANT_TOL_T = 1e-9  # processing capacity below which no plant is started
@@ -103,7 +108,7 @@ def price_state(
     market_price = np.maximum(phi * regional_net + (1 - phi) * export_net, 0.0)
     floor = reserve_floor_usd_per_t(v, base_price)
     received = np.maximum(market_price, floor)
-    ema = received.copy() if ema is None else ema + (received - ema) / 12.0
+    ema = received.copy() if ema is None else ema + (received - ema) / PRICE_AVERAGE_MONTHS
     anchor_world = base_price * multiple
     anchor = phi * (
         anchor_world + import_premium_usd_per_t(v, minerals, anchor_world) * importing

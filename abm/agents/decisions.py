@@ -30,6 +30,11 @@ from abm.params.data import MineralData
 from abm.params.schema import COUNTRIES, MINERALS
 from abm.projects import STATE_OWNER, ProjectBook, Stage
 
+# Producers budget exploration on an exponential moving average of their mine revenue with a
+# 12-month time constant (an
+# annual budget cycle; ASSUMPTION, range 6-24 months).
+REVENUE_SMOOTHING_MONTHS = 12
+
 
 @dataclass(frozen=True)
 class ExplorationFlows:
@@ -338,7 +343,9 @@ def produce(
     private = owner != STATE_OWNER
     firm_rev = np.bincount(owner[private], weights=revenue[private], minlength=len(fa))
     np.add.at(fa.cash_usd, owner[private], (cash - sustaining)[private])
-    fa.revenue_usd_per_year += (firm_rev * 12.0 - fa.revenue_usd_per_year) / 12.0
+    fa.revenue_usd_per_year += (
+        firm_rev * 12.0 - fa.revenue_usd_per_year
+    ) / REVENUE_SMOOTHING_MONTHS
 
     book.life_left_years[prod] -= 1.0 / 12.0
     book.stage[prod[book.life_left_years[prod] <= 0]] = Stage.CLOSED

@@ -5,23 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from abm.timeseries import annual_sum, at_step
+
+__all__ = ["annual", "at_step", "lead_times_years", "median_or_nan", "projects", "total"]
+
 
 def annual(frame: pd.DataFrame, indicator: str = "exploration_usd") -> pd.DataFrame:
-    """Annual sums of a monthly flow (mineral ``all``), years x regions."""
-    s = frame[(frame.indicator == indicator) & (frame.mineral == "all") & (frame.step > 0)]
-    s = s.assign(year=s.date.str[:4].astype(int))
-    return s.groupby(["year", "country"]).value.sum().unstack("country")
+    """Annual sums of a monthly flow (mineral ``all``), years x regions
+    (:func:`abm.timeseries.annual_sum`)."""
+    return annual_sum(frame, indicator)
 
 
 def total(frame: pd.DataFrame, country: str, years: list[int]) -> float:
     """Exploration spending of ``country`` summed over ``years``, USD."""
     return float(annual(frame).loc[years, country].sum())
-
-
-def at_step(frame: pd.DataFrame, indicator: str, step: int) -> pd.Series:
-    """Values of ``indicator`` at ``step``, indexed by (country, mineral)."""
-    s = frame[(frame.indicator == indicator) & (frame.step == step)]
-    return s.set_index(["country", "mineral"]).value
 
 
 def projects(frame: pd.DataFrame) -> pd.DataFrame:
