@@ -31,9 +31,8 @@ from abm.params.data import MineralData
 from abm.params.schema import COUNTRIES, minerals_mask
 
 # Firms' recent-price signal is an exponential moving average of the received price with a
-# 12-month time constant (a year of
-# realised prices; ASSUMPTION, range 6-24 months); its weight in the expected price is
-# market.expectation_recent_weight_frac.
+# 12-month time constant (a year of realised prices; ASSUMPTION, range 6-24 months); its
+# weight in the expected price is market.expectation_recent_weight_frac.
 PRICE_AVERAGE_MONTHS = 12
 # Numerical tolerances (not behaviour): below these a quantity counts as zero.
 IMPORTING_TOL_FRAC = 1e-6  # import dependency below which North America does not import

@@ -31,8 +31,7 @@ from abm.params.schema import COUNTRIES, MINERALS
 from abm.projects import STATE_OWNER, ProjectBook, Stage
 
 # Producers budget exploration on an exponential moving average of their mine revenue with a
-# 12-month time constant (an
-# annual budget cycle; ASSUMPTION, range 6-24 months).
+# 12-month time constant (an annual budget cycle; ASSUMPTION, range 6-24 months).
 REVENUE_SMOOTHING_MONTHS = 12
 
 
