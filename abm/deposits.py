@@ -104,6 +104,8 @@ class DepositFactory:
             * rng.uniform(1 - BUILD_SPREAD_FRAC, 1 + BUILD_SPREAD_FRAC, k),
             concession_end_step=step + int(12 * min(concession_years, MAX_CONCESSION_YEARS)),
             joint_venture=False,
+            loss_months=0.0,
+            idle=False,
         )
 
     def discover(

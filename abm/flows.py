@@ -49,5 +49,5 @@ class MonthFlows:
         n_c, n_m = len(COUNTRIES), len(MINERALS)
         z_cm, z_c = np.zeros((n_c, n_m)), np.zeros(n_c)
         explo = ExplorationFlows(z_cm, z_cm, np.zeros((n_c, n_m), dtype=int), z_c)
-        prod = ProductionFlows(production_t, z_cm, z_c, z_c, z_c)
+        prod = ProductionFlows(production_t, z_cm, z_c, z_c, z_c, z_c)
         return cls(explo, prod, clearing, z_c, z_c, np.zeros(n_c + 1))

@@ -35,7 +35,8 @@ INDICATORS: dict[str, str] = {
     "projects_in_permitting": "projects waiting for a permit decision",
     "mean_permit_wait_months": "mean wait of permit decisions in the last 12 months "
     "(expected wait when none were decided), months",
-    "producing_mines": "mines in production",
+    "producing_mines": "mines in production and running (not on care and maintenance)",
+    "mines_on_care_and_maintenance": "producing mines idled by sustained operating losses",
     "production_t": "mine production, annualised rate, t of content",
     "import_dependency": "share of consumption supplied from outside USMCA (0-1)",
     "government_revenue_usd": "taxes, royalties and duties from mines less exploration "
@@ -82,7 +83,8 @@ def compute_indicators(model: MiningModel) -> dict[str, tuple[tuple, tuple, np.n
         jobs = intensity * flows.production.revenue_usd.sum(1) * 12 / 1e6
 
     prod = book.stage == Stage.PRODUCTION
-    mines = np.bincount(book.country[prod], minlength=n_c).astype(float)
+    idle = np.bincount(book.country[prod & book.idle], minlength=n_c).astype(float)
+    mines = np.bincount(book.country[prod], minlength=n_c).astype(float) - idle
     permitting = np.bincount(book.country[book.stage == Stage.PERMITTING], minlength=n_c)
     clearing = flows.clearing
     dep = np.concatenate([clearing.dependency_by_country, clearing.dependency_na[None]])
@@ -106,6 +108,7 @@ def compute_indicators(model: MiningModel) -> dict[str, tuple[tuple, tuple, np.n
             np.array([[g.mean_recent_wait_months()] for g in model.governments]),
         ),
         "producing_mines": (REGIONS, col, _with_total(mines[:, None])),
+        "mines_on_care_and_maintenance": (REGIONS, col, _with_total(idle[:, None])),
         "production_t": (REGIONS, MINERALS, _with_total(flows.production.production_t)),
         "import_dependency": (REGIONS, MINERALS, dep),
         "government_revenue_usd": (REGIONS, col, _with_total(revenue[:, None]) * nan),

@@ -52,6 +52,8 @@ _FIELDS: dict[str, type] = {
     "build_months": np.float64,  # construction time drawn at discovery
     "concession_end_step": np.int32,  # concession expiry (term fixed at grant = discovery)
     "joint_venture": np.bool_,  # designated cross-border joint venture (integration.*)
+    "loss_months": np.float64,  # consecutive months a running mine lost money on operations
+    "idle": np.bool_,  # a producing mine on care and maintenance (no output, holding cost)
 }
 
 

@@ -54,6 +54,7 @@ class ProductionFlows:
     gov_take_usd: np.ndarray  # (C,) royalties, duties and income tax less production credits
     reserve_top_up_usd: np.ndarray  # (C,) strategic-reserve floor paid by governments
     sustaining_usd: np.ndarray  # (C,) sustaining capex
+    idle_mines: np.ndarray  # (C,) producing mines on care and maintenance this month
 
 
 def access_mask(governments: list[Government]) -> np.ndarray:
@@ -307,6 +308,47 @@ def construction_spending_usd(book: ProjectBook) -> np.ndarray:
     )
 
 
+def care_and_maintenance(
+    values: dict[str, Any],
+    book: ProjectBook,
+    fa: FirmArrays,
+    prod: np.ndarray,
+    received: np.ndarray,
+    expected: np.ndarray,
+) -> np.ndarray:
+    """Idle and restart decisions of producing mines ``prod``; returns which run this month.
+
+    A running mine keeps producing through a loss (its operating cost above the price it
+    receives) until the loss has lasted ``projects.care_maintenance_after_months``; then it
+    goes on care and maintenance. An idle mine pays a holding cost of
+    ``projects.care_maintenance_cost_frac_of_opex`` of its full-capacity operating cost a
+    year, and restarts, paying ``projects.restart_cost_frac_of_capex`` of its capex, when the
+    price it expects exceeds its cost by ``projects.restart_margin_frac`` (hysteresis: a
+    mine does not switch on and off with monthly price noise).
+    """
+    v = values
+    m = book.mineral[prod]
+    cost = book.unit_cost_usd_per_t[prod]
+    idle = book.idle[prod]
+    losing = received[m] < cost
+    loss = np.where(~idle & losing, book.loss_months[prod] + 1.0, 0.0)
+    to_idle = ~idle & (loss >= v["projects.care_maintenance_after_months"])
+    restart = idle & (expected[m] > cost * (1.0 + v["projects.restart_margin_frac"]))
+    idle = (idle | to_idle) & ~restart
+    book.loss_months[prod] = np.where(to_idle, 0.0, loss)
+    book.idle[prod] = idle
+    owner = book.owner[prod]
+    private = owner != STATE_OWNER
+    holding = idle * v["projects.care_maintenance_cost_frac_of_opex"] * book.capacity_t[prod]
+    pay = (
+        holding * cost / 12.0
+        + restart * v["projects.restart_cost_frac_of_capex"] * (book.capex_usd[prod])
+    )
+    if pay.any():
+        np.add.at(fa.cash_usd, owner[private], -pay[private])
+    return ~idle
+
+
 def produce(
     values: dict[str, Any],
     book: ProjectBook,
@@ -321,7 +363,7 @@ def produce(
     c = book.country[prod].astype(int)
     m = book.mineral[prod].astype(int)
     price = prices.received[m]  # includes the strategic-reserve floor
-    running = price > book.unit_cost_usd_per_t[prod]
+    running = care_and_maintenance(values, book, fa, prod, prices.received, prices.expected)
     out_t = book.capacity_t[prod] * running / 12.0
     revenue = out_t * price
     opex = out_t * book.unit_cost_usd_per_t[prod]
@@ -346,7 +388,9 @@ def produce(
         firm_rev * 12.0 - fa.revenue_usd_per_year
     ) / REVENUE_SMOOTHING_MONTHS
 
-    book.life_left_years[prod] -= 1.0 / 12.0
+    # Reserves are depleted by output: an idle mine's life does not run down.
+    book.life_left_years[prod] -= running / 12.0
     book.stage[prod[book.life_left_years[prod] <= 0]] = Stage.CLOSED
     sustaining_c = np.bincount(c, weights=sustaining, minlength=n_c)
-    return ProductionFlows(production_t, revenue_cm, gov_take, reserve, sustaining_c)
+    idle_c = np.bincount(c, weights=(~running).astype(float), minlength=n_c)
+    return ProductionFlows(production_t, revenue_cm, gov_take, reserve, sustaining_c, idle_c)
