@@ -19,7 +19,7 @@ SMALL = """
 description = "test"
 scenarios = ["baseline", "mx_pre_reform"]
 replications = {reps}
-master_seed = 7
+seed = 7
 years = {years}
 outcomes = ["investment_share.*", "exploration_usd.MX", "import_dependency.*.{last}"]
 """

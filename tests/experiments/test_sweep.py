@@ -92,7 +92,7 @@ def test_bad_experiment_is_one_line_exit_2_nothing_written(tmp_path, capsys, cas
 
 def test_unknown_experiment_name(capsys) -> None:
     assert cli.main(["sweep", "no_such_experiment"]) == 2
-    assert "unknown experiment 'no_such_experiment'" in capsys.readouterr().err
+    assert "no_such_experiment: no such experiment" in capsys.readouterr().err
 
 
 def test_existing_results_refused_and_changed_experiment_not_resumed(tmp_path, capsys) -> None:
