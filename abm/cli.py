@@ -51,7 +51,7 @@ def _run(args: argparse.Namespace) -> int:
         if spec.recorded_seed is not None:
             print(f"note: seed {seed} as recorded in {args.scenario} (--seed to change it)")
     seconds = check_size(spec.values, f"{args.scenario}")
-    out = Path(args.out) if args.out else default_out_dir(spec.name, seed)
+    out = Path(args.out) if args.out is not None else default_out_dir(spec.name, seed)
     with atomic.claim(out, "run", force=args.force) as claim:
         if seconds > 60:
             print(f"a large run: about {seconds / 60:.0f} min (estimate) before it writes {out}")

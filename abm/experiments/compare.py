@@ -170,7 +170,7 @@ def default_out(spec: CompareSpec) -> Path:
 def _cmd(args: argparse.Namespace) -> int:
     check_workers(args)
     spec = load_experiment(args.experiment, "compare", replications=args.replications)
-    out = Path(args.out) if args.out else default_out(spec)
+    out = Path(args.out) if args.out is not None else default_out(spec)
     seconds = _estimate(spec, args.workers)
     atomic.check_out(out, "compare", args.force)
     n = len(spec.scenarios) * len(spec.seeds)

@@ -189,7 +189,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     s = exp.sensitivity
     sizes = {"morris": s.morris_trajectories, "sobol": s.sobol_samples}
     designs = [build_design(exp, m, sizes[m]) for m in methods]
-    out = Path(args.out) if args.out else OUTPUTS / exp.name
+    out = Path(args.out) if args.out is not None else OUTPUTS / exp.name
     _, backend = start(args, "sensitivity", designs, out)
     try:
         return run_sensitivity(

@@ -267,7 +267,7 @@ def _sweep(args: argparse.Namespace) -> int:
     check_workers(args)
     exp = load_experiment(args.experiment, "sweep", years=args.years)
     design = build_design(exp)
-    out = Path(args.out) if args.out else OUTPUTS / exp.name
+    out = Path(args.out) if args.out is not None else OUTPUTS / exp.name
     _, backend = start(args, "sweep", [design], out)
     try:
         with atomic.claim(out, "sweep", force=args.force) as claim:

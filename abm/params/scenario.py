@@ -213,7 +213,10 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
     seed = None
     if "seed" in raw:  # a written scenario.toml: the seed of the run that wrote it
         seed = check_seed(raw["seed"], f"{where}: seed")
-    return Scenario(path.stem, values, schedule, desc, sources, seed)
+    name = raw.get("name", path.stem)  # a written scenario.toml keeps its scenario's name
+    if not isinstance(name, str) or not name:
+        raise ScenarioError(f"{where}: name: must be a non-empty string")
+    return Scenario(name, values, schedule, desc, sources, seed)
 
 
 def _read_schedule(entries: Any, where: str) -> list[PolicyChange]:
