@@ -88,18 +88,35 @@ def _legacy_kind(entries: set[str]) -> str | None:
     return None
 
 
-def result_kind(folder: Path) -> str | None:
-    """The command whose result ``folder`` holds, or None if this tool did not write it."""
+def _read_marker(folder: Path) -> dict | None:
     marker = folder / MARKER
-    if marker.is_file():
-        try:
-            return str(json.loads(marker.read_text())["command"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return "unknown"
+    if not marker.is_file():
+        return None
+    try:
+        info = json.loads(marker.read_text())
+        return info if isinstance(info, dict) and "command" in info else {"command": "unknown"}
+    except (OSError, ValueError):
+        return {"command": "unknown"}
+
+
+def _ours(name: str, allowed: set[str]) -> bool:
+    return name in allowed or name == MARKER or (name.startswith(".") and name.endswith(".tmp"))
+
+
+def result_kind(folder: Path) -> tuple[str | None, list[str]]:
+    """The command whose result ``folder`` holds (None if not this tool's) and the entries
+    in it this tool did not write (a marked result holds only what its marker lists)."""
     names = os.listdir(folder)
-    if any(e.startswith(".") and not e.endswith(".tmp") for e in names):
-        return None  # hidden files other than an interrupted atomic write: not ours
-    return _legacy_kind({e for e in names if not e.startswith(".")})
+    info = _read_marker(folder)
+    if info is None:  # written before markers existed: recognised by its file names
+        kind = _legacy_kind({e for e in names if not e.startswith(".")})
+        hidden = [e for e in names if not _ours(e, set())]
+        if kind is None or hidden:
+            return None, sorted(names)
+        return kind, []
+    kind = str(info["command"])
+    allowed = set(info.get("entries") or ()) | LEGACY.get(kind, (set(), ""))[0]
+    return kind, sorted(e for e in names if not _ours(e, allowed))
 
 
 def _is_within(inner: Path, outer: Path) -> bool:
@@ -148,9 +165,9 @@ def check_out(out: Path | str, command: str, force: bool = False) -> Path:
         except OSError as exc:
             raise ScenarioError(f"{where}: cannot read the folder ({exc.strerror})") from None
         if entries:
-            kind = result_kind(path)
-            if kind is None:
-                shown = ", ".join(sorted(entries)[:3]) + (" ..." if len(entries) > 3 else "")
+            kind, foreign = result_kind(path)
+            if kind is None or foreign:
+                shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
                 raise ScenarioError(
                     f"{where}: holds files this tool did not write ({shown}); give a new or "
                     "empty folder (nothing was changed)"
@@ -223,10 +240,16 @@ def _recover(out: Path) -> None:
             os.replace(old, out)
 
 
-def _marker_text(command: str) -> str:
+def _marker_text(command: str, entries: list[str]) -> str:
+    """The marker: which command wrote the folder, when, and the entries it holds."""
     from abm import __version__
 
-    info = {"command": command, "abm_version": __version__, "written": time.strftime("%FT%T%z")}
+    info = {
+        "command": command,
+        "abm_version": __version__,
+        "written": time.strftime("%FT%T%z"),
+        "entries": sorted(e for e in entries if e != MARKER),
+    }
     return json.dumps(info, indent=1) + "\n"
 
 
@@ -256,7 +279,8 @@ class Claim:
         """Create the folder (with its marker) for a command that keeps per-run files in it."""
         self.out.mkdir(parents=True, exist_ok=True)
         if not (self.out / MARKER).exists():
-            write_text(self.out / MARKER, _marker_text(self.command))
+            names = sorted(LEGACY.get(self.command, (set(), ""))[0])
+            write_text(self.out / MARKER, _marker_text(self.command, names))
         return self.out
 
     def new_tmp(self) -> Path:
@@ -270,12 +294,13 @@ class Claim:
     def swap(self, tmp: Path, carry: bool = False) -> Path:
         """Put ``tmp`` (a complete set) in place of the folder; ``carry`` keeps the old
         folder's entries that ``tmp`` does not hold (hard links: nothing is copied)."""
-        (tmp / MARKER).write_text(_marker_text(self.command))
         out = self.out
         if carry and out.is_dir():
             for entry in out.iterdir():
-                if not (tmp / entry.name).exists() and not (tmp / entry.name).is_symlink():
+                keep = entry.name != MARKER and not entry.name.endswith(".tmp")
+                if keep and not (tmp / entry.name).exists() and not (tmp / entry.name).is_symlink():
                     _link_tree(entry, tmp / entry.name)
+        (tmp / MARKER).write_text(_marker_text(self.command, os.listdir(tmp)))
         if out.exists():
             check_out(out, self.command, force=True)  # still ours (under the lock)
             old = out.with_name(f".{out.name}{OLD_TAG}")
