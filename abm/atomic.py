@@ -362,7 +362,8 @@ def folder(out_dir: Path, command: str | None = None) -> Iterator[Path]:
     out_dir = Path(out_dir)
     held = _HELD.get(_lock_path(Path(os.path.abspath(out_dir))))
     name = command or (held[1] if held else "files")
-    with claim(out_dir, name, force=command is None) as c:
+    # Inside a claim of this process the folder was checked with the user's --force already.
+    with claim(out_dir, name, force=command is None or held is not None) as c:
         tmp = c.new_tmp()
         try:
             yield tmp
