@@ -72,6 +72,7 @@ CLAIMS = ("integration",)
 SAMPLERS = ("lhs", "sobol")  # for [design]; abm sensitivity adds "morris"
 # Replications: compare needs two for a paired interval; a sweep may run one per point.
 MIN_REPLICATIONS = {"compare": 2, "sweep": 1, "sensitivity": 1}
+DEFAULT_REPLICATIONS = {"compare": 10, "sweep": 1, "sensitivity": 1}
 MAX_REPLICATIONS = 10_000
 # What compare reports when the file names no outcomes (a sweep records every outcome).
 DEFAULT_COMPARE_OUTCOMES = (
@@ -294,7 +295,7 @@ def _seeds(raw: dict, kind: str, where: str, replications: int | None) -> tuple[
             raise ScenarioError(f"{where}: seeds: at least {lo} are needed for an interval")
         return master, seeds
     if replications is None:
-        n = _int(raw, "replications", where, lo, lo, MAX_REPLICATIONS)
+        n = _int(raw, "replications", where, DEFAULT_REPLICATIONS[kind], lo, MAX_REPLICATIONS)
     else:
         n = replications
         if isinstance(n, bool) or not lo <= n <= MAX_REPLICATIONS:
