@@ -91,6 +91,7 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str], tuple[str, ...]]] = [
     ("sweep-resume-and-force", {"s.toml": SWEEP}, ["sweep", "{d}/s.toml", "--resume", "--force", "--out", "{d}/o"], ("--resume", "--force")),
     ("sweep-out-file", {"s.toml": SWEEP}, ["sweep", "{d}/s.toml", "--out", "{d}/file.txt"], ("file.txt", "is a file")),
     ("sensitivity-sobol-not-power-of-2", {"s.toml": SENS + "[sensitivity]\nsobol_samples = 3\n"}, ["sensitivity", "{d}/s.toml", "--out", "{d}/o"], ("s.toml", "sobol_samples", "power of 2")),
+    ("sweep-sobol-design-not-power-of-2", {"s.toml": SENS + '[design]\nsampler = "sobol"\nsamples = 50\n'}, ["sweep", "{d}/s.toml", "--out", "{d}/o"], ("s.toml", "design: samples", "power of 2")),
     ("sensitivity-no-ranges", {"s.toml": SWEEP}, ["sensitivity", "{d}/s.toml", "--out", "{d}/o"], ("s.toml", "levers")),
     ("sensitivity-out-user-folder", {"s.toml": SENS}, ["sensitivity", "{d}/s.toml", "--method", "morris", "--out", "{d}/mine"], ("mine", "did not write")),
     # --- abm validate -----------------------------------------------------------------

@@ -375,7 +375,20 @@ def _design(raw: Any, where: str, has_ranges: bool) -> tuple[str | None, int]:
         raise ScenarioError(f"{where}: design: sampler needs ranges in [uncertainties]")
     if "samples" not in raw:
         raise ScenarioError(f"{where}: design: samples: missing (number of sampled points)")
-    return sampler, _int(raw, "samples", f"{where}: design", 0, 1, 100_000)
+    samples = _int(raw, "samples", f"{where}: design", 0, 1, 100_000)
+    if sampler == "sobol":
+        _power_of_2(samples, f"{where}: design: samples")
+    return sampler, samples
+
+
+def _power_of_2(n: int, where: str) -> None:
+    """Saltelli's Sobol scheme keeps its balance properties only at powers of 2 (SALib warns)."""
+    if n & (n - 1):
+        lower = 2 ** int(math.log2(n))
+        raise ScenarioError(
+            f"{where}: must be a power of 2 for a Sobol sequence, got {n}; try {lower} or "
+            f"{2 * lower}"
+        )
 
 
 def _sensitivity(raw: Any, where: str) -> SensitivitySettings:
@@ -394,12 +407,7 @@ def _sensitivity(raw: Any, where: str) -> SensitivitySettings:
     if not isinstance(second, bool):
         raise ScenarioError(f"{loc}: second_order: must be true or false")
     sobol_n = _int(raw, "sobol_samples", loc, d.sobol_samples, 2, 2**20)
-    if sobol_n & (sobol_n - 1):  # Saltelli's scheme keeps its balance only at powers of 2
-        lower = 2 ** int(math.log2(sobol_n))
-        raise ScenarioError(
-            f"{loc}: sobol_samples: must be a power of 2 (Sobol sequence), got {sobol_n}; "
-            f"try {lower} or {2 * lower}"
-        )
+    _power_of_2(sobol_n, f"{loc}: sobol_samples")
     return SensitivitySettings(
         _int(raw, "morris_trajectories", loc, d.morris_trajectories, 2, 10_000),
         _int(raw, "morris_levels", loc, d.morris_levels, 2, 100),
