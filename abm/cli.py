@@ -12,8 +12,17 @@ import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
-from abm.params.scenario import ScenarioError, available_scenarios, parse_override
+from abm.params.scenario import (
+    ScenarioError,
+    available_scenarios,
+    check_seed,
+    check_size,
+    load_scenario,
+    parse_override,
+    validate_value,
+)
 
 EXIT_BAD_INPUT = 2
 
@@ -28,22 +37,65 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 def _run(args: argparse.Namespace) -> int:
-    from abm.runner import default_out_dir, format_summary, run, write_outputs
+    from abm import atomic
+    from abm.runner import DEFAULT_SEED, default_out_dir, format_summary, run, write_outputs
 
     overrides = dict(parse_override(s) for s in args.set or [])
-    result = run(args.scenario, seed=args.seed, years=args.years, overrides=overrides)
-    out = Path(args.out) if args.out else default_out_dir(result.scenario.name, args.seed)
-    write_outputs(result, out)
-    print(format_summary(result.summary, result.scenario.name, args.seed))
+    spec = load_scenario(args.scenario)
+    if args.years is not None:
+        overrides["simulation.years"] = validate_value("simulation.years", args.years, "--years")
+    spec = spec.with_overrides(overrides) if overrides else spec
+    seed = args.seed
+    if seed is None:
+        seed = DEFAULT_SEED if spec.recorded_seed is None else spec.recorded_seed
+        if spec.recorded_seed is not None:
+            print(f"note: seed {seed} as recorded in {args.scenario} (--seed to change it)")
+    seconds = check_size(spec.values, f"{args.scenario}")
+    out = Path(args.out) if args.out is not None else default_out_dir(spec.name, seed)
+    with atomic.claim(out, "run", force=args.force) as claim:
+        if seconds > 60:
+            print(f"a large run: about {seconds / 60:.0f} min (estimate) before it writes {out}")
+        result = run(spec, seed=seed)
+        write_outputs(result, claim.out)
+    print(format_summary(result.summary, result.scenario.name, seed))
     print(f"\nwrote {out}/timeseries.parquet, summary.json, scenario.toml")
     return 0
+
+
+def add_force(p: argparse.ArgumentParser) -> None:
+    """``--force``: replace an earlier result (of any command) in ``--out``; never other files."""
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an earlier result of this tool in --out (never a folder it did not write)",
+    )
+
+
+def seed_arg(text: str) -> int:
+    """``--seed``: a whole number in [0, 2**63-1]."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    try:
+        return check_seed(value, "--seed")
+    except ScenarioError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--seed: ")) from None
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``error: PROG: MESSAGE`` (no usage block) and exit with status 2."""
+        self.exit(EXIT_BAD_INPUT, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``abm``."""
     from abm.runner import DEFAULT_SEED
 
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="abm",
         description="Agent-based model of mining investment in the US, Mexico and Canada.",
     )
@@ -56,7 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"name under params/scenarios/ ({', '.join(available_scenarios())}) "
         "or a path to a TOML file (default: baseline)",
     )
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+    p.add_argument(
+        "--seed",
+        type=seed_arg,
+        default=None,
+        help=f"random seed (default {DEFAULT_SEED}, or the seed a written scenario.toml records)",
+    )
     p.add_argument("--years", type=int, default=None, help="simulated years (default 10)")
     p.add_argument(
         "--set",
@@ -65,7 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a parameter, e.g. government.MX.royalty_rate=0.1 "
         "(VALUE is a TOML value; repeatable)",
     )
-    p.add_argument("--out", default=None, help="output folder (default outputs/runs/...)")
+    p.add_argument(
+        "--out",
+        default=None,
+        help="output folder: new, empty, or an earlier result (default outputs/runs/...)",
+    )
+    add_force(p)
     p.set_defaults(func=_run)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)

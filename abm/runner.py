@@ -116,9 +116,14 @@ def default_out_dir(scenario: str, seed: int) -> Path:
 
 
 def write_outputs(result: RunResult, out_dir: Path) -> Path:
-    """Write timeseries.parquet, summary.json, scenario.toml atomically into ``out_dir``."""
+    """Write timeseries.parquet, summary.json, scenario.toml as one set into ``out_dir``.
+
+    ``out_dir`` must be new, empty or an earlier result (:func:`abm.atomic.check_out`); the
+    scenario.toml written loads again as a scenario (``abm run .../scenario.toml`` reruns it
+    with the recorded seed).
+    """
     out_dir = Path(out_dir)
-    with atomic.folder(out_dir) as tmp:
+    with atomic.folder(out_dir, "run") as tmp:
         result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
         summary = {"scenario": result.scenario.name, "seed": result.seed, **result.summary}
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")

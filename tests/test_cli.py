@@ -67,3 +67,93 @@ def test_broken_scenario_file_names_the_file(tmp_path):
     r = abm_cmd("run", str(bad), "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "broken.toml" in r.stderr and "malformed TOML" in r.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_written_scenario_loads_again_with_its_seed(tmp_path):
+    first, again = tmp_path / "first", tmp_path / "again"
+    r = abm_cmd("run", "--seed", "5", "--years", "1", "--out", str(first))
+    assert r.returncode == 0, r.stderr
+    r = abm_cmd("run", str(first / "scenario.toml"), "--years", "1", "--out", str(again))
+    assert r.returncode == 0, r.stderr
+    assert "seed 5 as recorded" in r.stdout
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(first / "timeseries.parquet"), pd.read_parquet(again / "timeseries.parquet")
+    )
+    assert json.loads((again / "summary.json").read_text())["scenario"] == "baseline"
+
+
+def test_out_replaces_an_earlier_result_but_never_user_files(tmp_path, capsys):
+    from abm import atomic
+    from abm.cli import main
+
+    out = tmp_path / "res"
+    assert main(["run", "--years", "1", "--seed", "1", "--out", str(out)]) == 0
+    assert json.loads((out / atomic.MARKER).read_text())["command"] == "run"
+    # a killed earlier writer's leftovers beside the folder are cleaned on the next run
+    (tmp_path / f".res{atomic.TMP_TAG}dead").mkdir()
+    (tmp_path / f".res{atomic.TMP_TAG}dead" / "timeseries.parquet").write_text("half")
+    assert main(["run", "--years", "1", "--seed", "2", "--out", str(out)]) == 0
+    assert json.loads((out / "summary.json").read_text())["seed"] == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]
+    # a user's file in the folder makes it not ours: refused, even with --force
+    (out / "notes.txt").write_text("mine")
+    capsys.readouterr()
+    assert main(["run", "--years", "1", "--out", str(out), "--force"]) == 2
+    assert "did not write (notes.txt)" in capsys.readouterr().err
+    assert (out / "notes.txt").read_text() == "mine"
+    # another command's result is replaced only with --force
+    (out / "notes.txt").unlink()
+    marker = json.loads((out / atomic.MARKER).read_text())
+    (out / atomic.MARKER).write_text(json.dumps({**marker, "command": "compare"}))
+    assert main(["run", "--years", "1", "--out", str(out)]) == 2
+    assert "abm compare" in capsys.readouterr().err
+    assert main(["run", "--years", "1", "--out", str(out), "--force"]) == 0
+
+
+def test_a_swap_killed_between_its_renames_is_put_back(tmp_path):
+    from abm import atomic
+
+    out = tmp_path / "res"
+    old = tmp_path / f".res{atomic.OLD_TAG}"
+    old.mkdir()
+    (old / atomic.MARKER).write_text('{"command": "run"}')
+    (old / "summary.json").write_text("{}")
+    with atomic.claim(out, "run"):
+        assert (out / "summary.json").exists() and not old.exists()
+
+
+def test_a_second_writer_to_the_same_out_is_refused(tmp_path):
+    out = tmp_path / "res"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from abm import atomic\n"
+            f"with atomic.claim({str(out)!r}, 'run'):\n"
+            "    print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        r = abm_cmd("run", "--years", "1", "--out", str(out))
+        assert r.returncode == 2
+        assert f"another abm process (pid {holder.pid})" in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    r = abm_cmd("run", "--years", "1", "--out", str(out))  # the kernel freed the lock
+    assert r.returncode == 0, r.stderr
+
+
+def test_a_very_large_run_is_refused_with_its_size():
+    from abm.params.scenario import MAX_AGENT_MONTHS, load_scenario, run_size
+
+    base = load_scenario("baseline").values
+    assert run_size(base) == 340 * 120  # firms and investors x months of the default decade
+    big = {**base, "simulation.population_scale": 100.0, "firms.n_juniors": 100000}
+    assert (
+        run_size(big) > MAX_AGENT_MONTHS > run_size({**base, "simulation.population_scale": 100.0})
+    )

@@ -9,7 +9,10 @@ once every run has finished:
 - ``outcomes.csv``: every run's headline outcomes (one row per run);
 - ``summary.csv``: per scenario and outcome, mean, sd, 95% interval, paired difference to the
   reference with its 95% interval (the table printed on screen);
-- ``plots/*.png|svg`` and ``report.md``.
+- ``plots/*.png|svg``, ``manifest.json`` and ``report.md``.
+
+Those top-level outputs are one set: written into a temporary folder that replaces ``<out>``
+(see :mod:`abm.atomic`), so a kill leaves the old set or the new one, never a mixture.
 """
 
 from __future__ import annotations
@@ -25,11 +28,14 @@ import pandas as pd
 
 import abm
 from abm import atomic
+from abm.cli import add_force
 from abm.experiments import engine
-from abm.experiments.spec import CompareSpec, load_compare
+from abm.experiments.experiment_file import SEED_SCHEME, load_experiment
+from abm.experiments.experiment_file import Experiment as CompareSpec
 from abm.experiments.summary import REDUCTION, add_reductions, format_table, summarise
+from abm.experiments.sweep import check_workers
 from abm.outcomes import headline_outcomes
-from abm.params.scenario import ScenarioError
+from abm.params.scenario import check_size
 from abm.runner import OUTPUTS, run
 
 
@@ -76,13 +82,43 @@ def summary_outcomes(spec: CompareSpec, columns: list[str]) -> list[str]:
     return [o for o in [*spec.outcomes, *extra] if o in columns]
 
 
+def _estimate(spec: CompareSpec, workers: int) -> float:
+    """Estimated seconds of the whole experiment (every run checked against the ceiling)."""
+    per_run = [
+        check_size(s.values, f"{spec.path}: scenarios: {s.name}", spec.years)
+        for s in spec.scenarios
+    ]
+    return sum(per_run) * len(spec.seeds) / max(1, min(workers, len(spec.seeds)))
+
+
 def compare(
-    spec: CompareSpec, out: Path, workers: int = 1, progress: bool = True
+    spec: CompareSpec,
+    out: Path,
+    workers: int = 1,
+    progress: bool = True,
+    force: bool = False,
 ) -> tuple[pd.DataFrame, engine.Outcome]:
-    """Run the experiment into ``out``; returns the summary table and what the engine did."""
+    """Run the experiment into ``out``; returns the summary table and what the engine did.
+
+    ``out`` is claimed first (:func:`abm.atomic.claim`): per-run files go to ``out/runs/``
+    as they finish (an interrupted compare reuses them; ``force`` starts afresh), and the
+    top-level outputs are written as one set into a temporary folder that then replaces
+    ``out`` (the per-run files carried over as hard links).
+    """
+    with atomic.claim(out, "compare", force=force) as claim:
+        if force:
+            claim.clear()
+        claim.start_in_place()
+        return _compare(spec, claim, workers, progress)
+
+
+def _compare(
+    spec: CompareSpec, claim: atomic.Claim, workers: int, progress: bool
+) -> tuple[pd.DataFrame, engine.Outcome]:
     from abm.experiments.plots import write_plots
     from abm.experiments.report import write_report
 
+    out = claim.out
     tasks = make_tasks(spec)
     t0 = time.perf_counter()
     done = engine.execute(
@@ -99,15 +135,13 @@ def compare(
     names = summary_outcomes(spec, list(outcomes.columns))
     order = [s.name for s in spec.scenarios]
     summary = summarise(outcomes, names, spec.reference, order, spec.first_year, spec.last_year)
-    atomic.write_file(out / "runs.parquet", lambda p: runs.to_parquet(p, index=False))
-    atomic.write_file(out / "outcomes.csv", lambda p: outcomes.to_csv(p, index=False))
-    atomic.write_file(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
-    figures = write_plots(runs, outcomes, summary, spec, out / "plots")
     meta = {
         "experiment": str(spec.path),
+        "experiment_sha256": spec.sha256,
         "scenarios": order,
         "reference": spec.reference,
         "master_seed": spec.master_seed,
+        "seed_scheme": SEED_SCHEME if spec.master_seed is not None else "listed in the file",
         "seeds": spec.seeds,
         "years": spec.years,
         "version": abm.__version__,
@@ -115,10 +149,16 @@ def compare(
         "runs_reused": len(done.reused),
         "seconds": round(time.perf_counter() - t0, 1),
     }
-    atomic.write_file(
-        out / "manifest.json", lambda p: p.write_text(json.dumps(meta, indent=2) + "\n")
-    )
-    write_report(spec, summary, outcomes, runs, figures, meta, out / "report.md")
+
+    def write_set(tmp: Path) -> None:
+        runs.to_parquet(tmp / "runs.parquet", index=False)
+        outcomes.to_csv(tmp / "outcomes.csv", index=False)
+        summary.to_csv(tmp / "summary.csv", index=False)
+        figures = write_plots(runs, outcomes, summary, spec, tmp / "plots")
+        (tmp / "manifest.json").write_text(json.dumps(meta, indent=2) + "\n")
+        write_report(spec, summary, outcomes, runs, figures, meta, tmp / "report.md")
+
+    claim.publish(write_set, carry=True)
     return summary, done
 
 
@@ -128,19 +168,21 @@ def default_out(spec: CompareSpec) -> Path:
 
 
 def _cmd(args: argparse.Namespace) -> int:
-    if args.workers < 1:
-        raise ScenarioError(f"--workers: must be at least 1, got {args.workers}")
-    if args.replications is not None and args.replications < 2:
-        raise ScenarioError(f"--replications: at least 2 are needed, got {args.replications}")
-    spec = load_compare(args.experiment, args.replications)
-    out = Path(args.out) if args.out else default_out(spec)
+    check_workers(args)
+    spec = load_experiment(args.experiment, "compare", replications=args.replications)
+    out = Path(args.out) if args.out is not None else default_out(spec)
+    seconds = _estimate(spec, args.workers)
+    atomic.check_out(out, "compare", args.force)
     n = len(spec.scenarios) * len(spec.seeds)
     print(
         f"{spec.name}: {len(spec.scenarios)} scenarios x {len(spec.seeds)} replications "
         f"= {n} runs of {spec.years} years on {args.workers} worker(s) -> {out}"
+        + (f"; about {seconds / 60:.0f} min (estimate)" if seconds > 60 else "")
     )
     try:
-        summary, done = compare(spec, out, workers=args.workers, progress=not args.quiet)
+        summary, done = compare(
+            spec, out, workers=args.workers, progress=not args.quiet, force=args.force
+        )
     except RuntimeError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
@@ -159,10 +201,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="compare scenarios over replications (paired seeds), with intervals, plots, report",
     )
     p.add_argument("experiment", help="experiment name under experiments/ or a TOML path")
-    p.add_argument("--replications", type=int, default=None, help="override the file's count")
+    p.add_argument(
+        "--replications", type=int, default=None, help="override the file's count (at least 2)"
+    )
     p.add_argument(
         "--workers", type=int, default=os.cpu_count() or 1, help="local processes (default: all)"
     )
-    p.add_argument("--out", default=None, help="output folder (default outputs/<experiment>/)")
+    p.add_argument(
+        "--out",
+        default=None,
+        help="output folder: new, empty, or an earlier compare result, whose finished runs "
+        "are reused (default outputs/<experiment>/)",
+    )
+    add_force(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd)

@@ -15,7 +15,29 @@ from collections.abc import Iterator, Sequence
 from abm.experiments.engine import Result, Task, Worker, safe_call
 from abm.params.scenario import ScenarioError
 
+# Seconds to reach the scheduler and to find a worker on it: a scheduler on the local
+# network answers in well under a second; 20 s leaves room for a cluster still starting.
 CONNECT_TIMEOUT_S = 20
+SCHEMES = ("tcp", "tls", "ws", "wss")
+
+
+def parse_address(address: str) -> tuple[str, str, int]:
+    """``[tcp://]HOST:PORT`` -> (scheme, host, port), or ScenarioError (before any connection)."""
+    where = f"--scheduler {address}"
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    if scheme not in SCHEMES:
+        raise ScenarioError(
+            f"{where}: scheme must be one of {', '.join(SCHEMES)} (tcp://HOST:PORT)"
+        )
+    host, colon, port_s = rest.rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or any(c in host for c in "/ @?#"):
+        raise ScenarioError(f"{where}: not an address like tcp://10.0.0.5:8786")
+    if not port_s.isdigit() or not 1 <= int(port_s) <= 65535:
+        raise ScenarioError(f"{where}: port must be a number in 1-65535, got {port_s!r}")
+    return scheme, host, int(port_s)
 
 
 def _abm_version() -> str:
@@ -28,6 +50,7 @@ class DaskBackend:
     """A connection to a Dask scheduler, usable as ``engine.execute(..., backend=...)``."""
 
     def __init__(self, address: str, timeout_s: float | None = None) -> None:
+        parse_address(address)
         from distributed import Client
 
         import abm
@@ -36,7 +59,10 @@ class DaskBackend:
         try:
             self.client = Client(address, timeout=f"{timeout_s}s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
-            raise ScenarioError(f"--scheduler {address}: cannot connect ({exc})") from None
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ScenarioError(
+                f"--scheduler {address}: cannot connect within {timeout_s:g} s ({reason})"
+            ) from None
         try:
             self.client.wait_for_workers(1, timeout=timeout_s)
             versions = set(self.client.run(_abm_version).values())

@@ -1,9 +1,11 @@
 """Designs: grid of lever values x SALib sample of uncertainty ranges x replication seeds.
 
 A :class:`Design` is a table of design points (one column per input, in design order) and the
-replication seeds every point is run with (common random numbers). Each random draw comes
-from its own numpy generator seeded from the experiment's master seed (:func:`generator`), so
-the same experiment file gives the same design, bit for bit, on any machine.
+replication seeds every point is run with (common random numbers: the experiment's
+``seeds``). Each random draw comes from its own numpy generator seeded from the experiment's
+master seed (:func:`generator`, defined with the one seed scheme in
+:mod:`abm.experiments.experiment_file`), so the same experiment file gives the same design,
+bit for bit, on any machine.
 """
 
 from __future__ import annotations
@@ -16,24 +18,17 @@ import numpy as np
 import pandas as pd
 
 from abm.experiments.engine import Task, fingerprint
-from abm.experiments.experiment_file import Experiment, Factor
+from abm.experiments.experiment_file import (
+    PURPOSES,
+    Experiment,
+    Factor,
+    generator,
+    replication_seeds,
+)
 from abm.params.scenario import ScenarioError
 
 METHODS = ("grid", "lhs", "sobol", "morris")
-# One generator per purpose, each seeded from the master seed with its own spawn key.
-PURPOSES = {"replications": 1, "design": 2, "bootstrap": 3}
-
-
-def generator(master_seed: int, purpose: str) -> np.random.Generator:
-    """The generator for one purpose: replications, design or bootstrap."""
-    seq = np.random.SeedSequence(master_seed, spawn_key=(PURPOSES[purpose],))
-    return np.random.default_rng(seq)
-
-
-def replication_seeds(master_seed: int, n: int) -> list[int]:
-    """``n`` distinct run seeds from the master seed, shared by every design point."""
-    rng = generator(master_seed, "replications")
-    return [int(s) for s in rng.choice(2**31 - 1, size=n, replace=False)]
+__all__ = ["PURPOSES", "generator", "replication_seeds"]  # the one seed scheme, re-exported
 
 
 def salib_problem(factors: tuple[Factor, ...] | list[Factor]) -> dict[str, Any]:
@@ -167,7 +162,7 @@ def build_design(exp: Experiment, method: str | None = None, n: int | None = Non
             for f, v in zip(factors, x, strict=True):
                 row[f.name] = int(v) if f.kind == "int" else float(v)
             rows.append(row)
-    for row in rows:  # every point must make a valid scenario before anything is written
-        exp.scenario.with_overrides(row, origin=str(exp.path))
+    for i, row in enumerate(rows):  # every point must make a valid scenario before any run
+        exp.scenario.with_overrides(row, origin=f"{exp.path}: design point {i}")
     points = pd.DataFrame(rows, columns=[*names, *(f.name for f in factors)])
-    return Design(exp, method, points, replication_seeds(exp.seed, exp.replications))
+    return Design(exp, method, points, list(exp.seeds))

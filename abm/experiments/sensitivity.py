@@ -20,6 +20,7 @@ import pandas as pd
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 
+from abm import atomic
 from abm.experiments.design import build_design, generator, salib_problem
 from abm.experiments.experiment_file import (
     Experiment,
@@ -29,7 +30,7 @@ from abm.experiments.experiment_file import (
     outcome_units,
 )
 from abm.experiments.sensitivity_plots import plot_morris, plot_sobol
-from abm.experiments.sweep import add_run_options, check_workers, run_design
+from abm.experiments.sweep import add_run_options, check_workers, connect, run_design, start
 from abm.params.scenario import ScenarioError
 from abm.runner import OUTPUTS
 
@@ -136,32 +137,67 @@ def run_sensitivity(
     workers: int = 1,
     scheduler: str | None = None,
     progress: bool = True,
+    force: bool = False,
+    backend: Any = None,
 ) -> int:
-    """Sample, run (resumably) and analyse each method; exit code 1 if any run failed."""
+    """Sample, run (resumably) and analyse each method; exit code 1 if any run failed.
+
+    Each method's runs go to ``out/<method>/`` (a resumable sweep); its table and plots are
+    then published with the rest of ``out`` as one set (:meth:`abm.atomic.Claim.publish`).
+    """
     _check(exp)
     s = exp.sensitivity
     sizes = {"morris": s.morris_trajectories, "sobol": s.sobol_samples}
     designs = {m: build_design(exp, m, sizes[m]) for m in methods}  # all checked up front
+    own = backend is None and bool(scheduler)
+    if own:
+        backend = connect(scheduler)
     failed = 0
-    for method, design in designs.items():
-        done = run_design(design, out / method, resume, workers, scheduler, progress)
-        print(done.summary(f"sensitivity {exp.name} ({method})"))
-        if done.outcome.failed:
-            failed += len(done.outcome.failed)
-            continue
-        x = design.points[[f.name for f in exp.uncertainties]].to_numpy(dtype=float)
-        means = point_means(done.results, exp.outcomes)
-        csv = analyse(exp, method, x, means, out, len(done.results))
-        print(f"{method}: wrote {csv} and {csv.with_suffix('.png').name}, .svg")
+    try:
+        with atomic.claim(out, "sensitivity", force=force) as claim:
+            if force:
+                claim.clear()
+            claim.start_in_place()
+            for method, design in designs.items():
+                done = run_design(
+                    design, claim.out / method, resume, workers, progress=progress, backend=backend
+                )
+                print(done.summary(f"sensitivity {exp.name} ({method})"))
+                if done.outcome.failed:
+                    failed += len(done.outcome.failed)
+                    continue
+                x = design.points[[f.name for f in exp.uncertainties]].to_numpy(dtype=float)
+                means = point_means(done.results, exp.outcomes)
+                n = len(done.results)
+                claim.publish(
+                    lambda tmp, m=method, x=x, means=means, n=n: analyse(exp, m, x, means, tmp, n),
+                    carry=True,
+                )
+                csv = claim.out / f"{method}.csv"
+                print(f"{method}: wrote {csv} and {csv.with_suffix('.png').name}, .svg")
+    finally:
+        if own and backend is not None:
+            backend.close()
     return 1 if failed else 0
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
     check_workers(args)
-    exp = load_experiment(args.experiment, years=args.years)
+    exp = load_experiment(args.experiment, "sensitivity", years=args.years)
+    _check(exp)
     methods = METHODS if args.method == "both" else (args.method,)
-    out = Path(args.out) if args.out else OUTPUTS / exp.name
-    return run_sensitivity(exp, out, methods, args.resume, args.workers, args.scheduler)
+    s = exp.sensitivity
+    sizes = {"morris": s.morris_trajectories, "sobol": s.sobol_samples}
+    designs = [build_design(exp, m, sizes[m]) for m in methods]
+    out = Path(args.out) if args.out is not None else OUTPUTS / exp.name
+    _, backend = start(args, "sensitivity", designs, out)
+    try:
+        return run_sensitivity(
+            exp, out, methods, args.resume, args.workers, force=args.force, backend=backend
+        )
+    finally:
+        if backend is not None:
+            backend.close()
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -26,11 +26,12 @@ import pandas as pd
 
 import abm
 from abm import atomic
+from abm.cli import add_force
 from abm.experiments.design import Design, build_design
 from abm.experiments.engine import Outcome, Task, error_path, execute, result_path
 from abm.experiments.experiment_file import load_experiment
 from abm.outcomes import headline_outcomes
-from abm.params.scenario import ScenarioError
+from abm.params.scenario import ScenarioError, check_size
 from abm.runner import OUTPUTS, run
 
 MANIFEST = "manifest.json"
@@ -72,13 +73,19 @@ def check_output(out: Path, design: Design, resume: bool) -> None:
     if not resume:
         if existing.exists() or (out / RUNS).exists() or (out / RESULTS).exists():
             raise ScenarioError(
-                f"{out}: already holds sweep results; add --resume to finish them, "
-                "or choose another --out (or delete the folder)"
+                f"--out {out}: already holds sweep results; add --resume to finish them or "
+                "--force to replace them, or give another --out"
             )
         return
     if not existing.exists():
         return
-    old = json.loads(existing.read_text())
+    try:
+        old = json.loads(existing.read_text())
+    except (OSError, ValueError):
+        raise ScenarioError(
+            f"{existing}: unreadable manifest; cannot tell which experiment made these "
+            "results (use --force to replace them)"
+        ) from None
     new = manifest(design)
     for key in CHECKED:
         if old.get(key) != new[key]:
@@ -142,15 +149,18 @@ def run_design(
     workers: int = 1,
     scheduler: str | None = None,
     progress: bool = True,
+    backend: Any = None,
 ) -> SweepRun:
-    """Check the output folder, run every missing run, write results.parquet atomically."""
+    """Check the output folder, run every missing run, write results.parquet atomically.
+
+    ``backend`` (a connected :class:`~abm.experiments.dask_backend.DaskBackend`) is used as
+    given and left open; otherwise ``scheduler`` is connected to here and closed after.
+    """
     out = Path(out)
     check_output(out, design, resume)
-    backend = None
-    if scheduler:
-        from abm.experiments.dask_backend import DaskBackend
-
-        backend = DaskBackend(scheduler)  # connects (or fails) before anything is written
+    own = backend is None and bool(scheduler)
+    if own:
+        backend = connect(scheduler)  # connects (or fails) before anything is written
     try:
         out.mkdir(parents=True, exist_ok=True)
         if not (out / MANIFEST).exists():
@@ -166,7 +176,7 @@ def run_design(
             backend=backend,
         )
     finally:
-        if backend is not None:
+        if own:
             backend.close()
     table = combine(design, out / RUNS)
     atomic.write_file(out / RESULTS, lambda p: table.to_parquet(p, index=False))
@@ -188,22 +198,86 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
         metavar="ADDRESS",
         help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (see docs/sweeps.md)",
     )
-    p.add_argument("--out", default=None, help="output folder (default outputs/<experiment>/)")
+    p.add_argument(
+        "--out",
+        default=None,
+        help="output folder: new, empty, or an earlier result of this command "
+        "(default outputs/<experiment>/)",
+    )
     p.add_argument("--resume", action="store_true", help="run only what is missing")
+    add_force(p)
     p.add_argument("--years", type=int, default=None, help="override the file's years")
 
 
+# Local worker processes: far above any core count a researcher runs on; a typo such as
+# --workers 20000 would otherwise try to start that many processes.
+MAX_WORKERS = 512
+
+
 def check_workers(args: argparse.Namespace) -> None:
-    if args.workers < 1:
-        raise ScenarioError(f"--workers: must be at least 1, got {args.workers}")
+    """``--workers`` in [1, MAX_WORKERS]; ``--resume`` and ``--force`` exclude each other."""
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise ScenarioError(f"--workers: must be in [1, {MAX_WORKERS}], got {args.workers}")
+    if getattr(args, "resume", False) and getattr(args, "force", False):
+        raise ScenarioError("--resume and --force: give one (resume keeps runs, force drops them)")
+
+
+def connect(scheduler: str | None) -> Any:
+    """A connected Dask backend for ``--scheduler`` (address checked first), or None."""
+    if not scheduler:
+        return None
+    from abm.experiments.dask_backend import DaskBackend, parse_address
+
+    parse_address(scheduler)  # before importing distributed or opening a socket
+    return DaskBackend(scheduler)
+
+
+def estimate(design: Design, workers: int) -> float:
+    """Estimated seconds of a design; refuses a point above the run-size ceiling."""
+    exp = design.experiment
+    per_run = [
+        check_size({**exp.scenario.values, **row}, f"{exp.path}: design point {i}", exp.years)
+        for i, row in enumerate(design.points.to_dict("records"))
+    ] or [check_size(exp.scenario.values, str(exp.path), exp.years)]
+    runs = sum(per_run) * len(design.seeds)
+    return runs / max(1, min(workers, len(per_run) * len(design.seeds)))
+
+
+def start(
+    args: argparse.Namespace, command: str, designs: list[Design], out: Path
+) -> tuple[float, Any]:
+    """Every up-front check of a sweep-like command; returns its estimate and backend."""
+    seconds = sum(estimate(d, args.workers) for d in designs)
+    atomic.check_out(out, command, args.force)
+    if not args.force:
+        for d in designs:
+            sub = out if len(designs) == 1 and command == "sweep" else out / d.method
+            if sub.is_dir():
+                check_output(sub, d, args.resume)
+    if args.scheduler:
+        from abm.experiments.dask_backend import parse_address
+
+        parse_address(args.scheduler)
+    if seconds > 60:
+        print(f"about {seconds / 60:.0f} min of runs on {args.workers} worker(s) (estimate)")
+    return seconds, connect(args.scheduler)
 
 
 def _sweep(args: argparse.Namespace) -> int:
     check_workers(args)
-    exp = load_experiment(args.experiment, years=args.years)
+    exp = load_experiment(args.experiment, "sweep", years=args.years)
     design = build_design(exp)
-    out = Path(args.out) if args.out else OUTPUTS / exp.name
-    done = run_design(design, out, args.resume, args.workers, args.scheduler)
+    out = Path(args.out) if args.out is not None else OUTPUTS / exp.name
+    _, backend = start(args, "sweep", [design], out)
+    try:
+        with atomic.claim(out, "sweep", force=args.force) as claim:
+            if args.force:
+                claim.clear()
+            claim.start_in_place()
+            done = run_design(design, claim.out, args.resume, args.workers, backend=backend)
+    finally:
+        if backend is not None:
+            backend.close()
     print(done.summary(f"sweep {exp.name}"))
     return 1 if done.outcome.failed else 0
 

@@ -18,6 +18,7 @@ Every problem raises :class:`ScenarioError` naming the file and the key.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,7 +28,10 @@ from typing import Any
 from abm.params.schema import PARAMS, Param
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "params" / "scenarios"
-META_KEYS = {"inherits", "description", "name", "schedule"}
+# ``name`` and ``seed`` are what a written (resolved) scenario.toml records besides values.
+META_KEYS = {"inherits", "description", "name", "schedule", "seed"}
+# Seeds are non-negative integers that fit the int64 ``seed`` columns of every output.
+MAX_SEED = 2**63 - 1
 
 
 class ScenarioError(ValueError):
@@ -52,6 +56,7 @@ class Scenario:
     schedule: list[PolicyChange] = field(default_factory=list)
     description: str = ""
     sources: list[str] = field(default_factory=list)
+    recorded_seed: int | None = None  # the ``seed`` a written scenario.toml records
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -61,8 +66,15 @@ class Scenario:
         values = dict(self.values)
         for key, value in overrides.items():
             values[key] = validate_value(key, value, origin)
-        _check_cross(values, origin)
-        return Scenario(self.name, values, list(self.schedule), self.description, self.sources)
+        _check_cross(values, origin, self.schedule)
+        return Scenario(
+            self.name,
+            values,
+            list(self.schedule),
+            self.description,
+            self.sources,
+            self.recorded_seed,
+        )
 
 
 def parse_month(text: str, where: str, key: str = "date") -> tuple[int, int]:
@@ -88,14 +100,23 @@ def reject_unknown_keys(table: dict[str, Any], known: Iterable[str], where: str)
 
 
 def validate_value(key: str, value: Any, where: str) -> Any:
-    """Check one dotted key and value against the schema."""
+    """Check one dotted key and value against the schema (numbers must be finite)."""
     param: Param | None = PARAMS.get(key)
     if param is None:
         raise ScenarioError(f"{where}: unknown parameter {key!r}{_suggest(key)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ScenarioError(f"{where}: {key}: must be a finite number, got {value!r}")
     try:
         return param.check(value)
-    except ValueError as exc:
+    except (ValueError, OverflowError, TypeError) as exc:
         raise ScenarioError(f"{where}: {key}: {exc}") from None
+
+
+def check_seed(value: Any, where: str) -> int:
+    """A run seed: a whole number in [0, MAX_SEED] (true/false are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
+        raise ScenarioError(f"{where}: must be a whole number in [0, 2**63-1], got {value!r}")
+    return value
 
 
 def _suggest(key: str) -> str:
@@ -143,6 +164,10 @@ def read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{path}: not a text TOML file (byte {exc.start} is not UTF-8)"
+        ) from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
 
@@ -181,11 +206,17 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
             f"{where}: missing {len(missing)} parameter(s): {shown} "
             '(start from the baseline with inherits = "baseline")'
         )
-    _check_cross(values, where)
+    _check_cross(values, where, schedule)
     desc = raw.get("description", "")
     if not isinstance(desc, str):
         raise ScenarioError(f"{where}: description: must be a string")
-    return Scenario(path.stem, values, schedule, desc, sources)
+    seed = None
+    if "seed" in raw:  # a written scenario.toml: the seed of the run that wrote it
+        seed = check_seed(raw["seed"], f"{where}: seed")
+    name = raw.get("name", path.stem)  # a written scenario.toml keeps its scenario's name
+    if not isinstance(name, str) or not name:
+        raise ScenarioError(f"{where}: name: must be a non-empty string")
+    return Scenario(name, values, schedule, desc, sources, seed)
 
 
 def _read_schedule(entries: Any, where: str) -> list[PolicyChange]:
@@ -207,10 +238,18 @@ def _read_schedule(entries: Any, where: str) -> list[PolicyChange]:
     return changes
 
 
-def _check_cross(values: dict[str, Any], where: str) -> None:
-    """Checks that involve more than one parameter."""
-    if "simulation.start" in values:
-        parse_month(values["simulation.start"], where, "simulation.start")
+def _check_cross(values: dict[str, Any], where: str, schedule: Iterable[PolicyChange] = ()) -> None:
+    """Checks that involve more than one parameter: no policy change before the start."""
+    if "simulation.start" not in values:
+        return
+    start = parse_month(values["simulation.start"], where, "simulation.start")
+    for ch in schedule:
+        if parse_month(ch.date, where) < start:
+            raise ScenarioError(
+                f"{where}: schedule: {ch.label or 'change'} dated {ch.date} is before "
+                f"simulation.start {values['simulation.start']} (it would act as a change "
+                "in the first month)"
+            )
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -279,3 +318,38 @@ def to_mesa(spec: Scenario | str | Path, seed: int) -> Any:
 
     resolved = spec if isinstance(spec, Scenario) else load_scenario(spec)
     return MesaScenario(rng=seed, spec=resolved, name=resolved.name)
+
+
+# Run size, in agent-months (firms and investors x simulated months). Measured on the 2-core
+# development machine (Dec 2026): the baseline at population_scale 10 for 2 years (81,600
+# agent-months) takes 0.83 s, so about 1e-5 s per agent-month; the baseline decade is 40,800.
+SECONDS_PER_AGENT_MONTH = 1.0e-5
+# Above this a run prints its estimated time before it starts (about a minute).
+LARGE_RUN_AGENT_MONTHS = 5.0e6
+# Refused above this: 1e8 agent-months is ~2,500 baseline decades in one run, about 17
+# minutes of one core by the figure above and several GB of agent arrays; the largest
+# declared population (population_scale 100 x the default sizes, a decade: 4.1e6) stays far
+# below it, while population_scale 100 with 100,000 juniors (1.2e9) would run for hours.
+MAX_AGENT_MONTHS = 1.0e8
+_POPULATION = ("firms.n_majors", "firms.n_midtiers", "firms.n_juniors", "investors.n_investors")
+
+
+def run_size(values: dict[str, Any], years: int | None = None) -> float:
+    """Agent-months of a run: scaled firms and investors x simulated months."""
+    agents = sum(float(values[k]) for k in _POPULATION) * float(
+        values["simulation.population_scale"]
+    )
+    return agents * 12 * int(years or values["simulation.years"])
+
+
+def check_size(values: dict[str, Any], where: str, years: int | None = None) -> float:
+    """Refuse a run above :data:`MAX_AGENT_MONTHS`; return its estimated seconds."""
+    size = run_size(values, years)
+    if size > MAX_AGENT_MONTHS:
+        raise ScenarioError(
+            f"{where}: simulation.population_scale: {size:.2g} agent-months (firms and "
+            f"investors x population_scale x months) is above the ceiling {MAX_AGENT_MONTHS:.0e} "
+            f"(~{size * SECONDS_PER_AGENT_MONTH / 3600:.1f} h per run); lower the population "
+            "or the years"
+        )
+    return size * SECONDS_PER_AGENT_MONTH

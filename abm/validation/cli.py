@@ -9,6 +9,10 @@ import argparse
 import time
 from pathlib import Path
 
+from abm import atomic
+from abm.cli import add_force
+from abm.experiments.experiment_file import MAX_REPLICATIONS
+from abm.experiments.sweep import MAX_WORKERS
 from abm.params.scenario import ScenarioError
 from abm.validation.checks import select
 from abm.validation.runner import DEFAULT_REPLICATIONS, validate
@@ -32,7 +36,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--workers", type=int, default=2, help="local processes (1 = in this process; default 2)"
     )
-    p.add_argument("--out", default=None, help=f"output folder (default {DEFAULT_OUT})")
+    p.add_argument(
+        "--out",
+        default=None,
+        help=f"output folder: new, empty, or an earlier validation result (default {DEFAULT_OUT})",
+    )
+    add_force(p)
     p.add_argument(
         "--only",
         action="append",
@@ -45,12 +54,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Run the checks; print and write the table and plots; 0 if all pass, else 1."""
-    from abm.validation import plots, report
-
     try:
         checks = select(args.only)
     except KeyError as exc:
         raise ScenarioError(f"--only: unknown check or group {exc.args[0]}") from None
+    if not 2 <= args.replications <= MAX_REPLICATIONS:
+        raise ScenarioError(
+            f"--replications: must be in [2, {MAX_REPLICATIONS}], got {args.replications}"
+        )
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise ScenarioError(f"--workers: must be in [1, {MAX_WORKERS}], got {args.workers}")
+    out = Path(args.out) if args.out is not None else DEFAULT_OUT
+    with atomic.claim(out, "validate", force=args.force):
+        return _validate(args, checks, out)
+
+
+def _validate(args: argparse.Namespace, checks: list, out: Path) -> int:
+    from abm.validation import plots, report
+
     start = time.perf_counter()
     results, data = validate(checks, args.replications, args.workers, not args.quiet)
     seconds = time.perf_counter() - start
@@ -62,7 +83,6 @@ def run_validate(args: argparse.Namespace) -> int:
     text = report.text_table(results)
     print(text)
     print(f"\n{summary}" + (f"; failed: {', '.join(failed)}" if failed else ""))
-    out = Path(args.out) if args.out else DEFAULT_OUT
     files: dict[str, bytes | str] = {
         "validation.csv": report.table(results).to_csv(index=False),
         "validation.md": f"# Validation\n\n{summary}\n\n{report.markdown_table(results)}",

@@ -19,7 +19,7 @@ SMALL = """
 description = "test"
 scenarios = ["baseline", "mx_pre_reform"]
 replications = {reps}
-master_seed = 7
+seed = 7
 years = {years}
 outcomes = ["investment_share.*", "exploration_usd.MX", "import_dependency.*.{last}"]
 """
@@ -106,3 +106,56 @@ def test_killed_compare_resumes_with_finished_runs(tmp_path) -> None:
     )
     runs = pd.read_parquet(out / "runs.parquet")
     assert runs.groupby(["scenario", "seed"]).ngroups == 12
+
+
+def test_top_level_outputs_are_one_set_and_more_replications_reuse_runs(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    import abm.experiments.plots as plots
+
+    exp = _experiment(tmp_path)
+    out = tmp_path / "out"
+    assert main(["compare", str(exp), "--workers", "1", "--out", str(out), "--quiet"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+    def killed(*_a, **_k):
+        raise RuntimeError("killed while plotting")
+
+    monkeypatch.setattr(plots, "write_plots", killed)
+    args = ["compare", str(exp), "--replications", "3", "--workers", "1", "--out", str(out)]
+    assert main([*args, "--quiet"]) == 1
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert len(list((out / "runs").glob("*.parquet"))) == 6  # finished runs are kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "small.toml"]
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert main([*args, "--quiet"]) == 0
+    assert "0 runs made, 6 reused" in capsys.readouterr().out  # seeds are prefix-stable
+    assert pd.read_csv(out / "outcomes.csv").groupby("scenario").size().tolist() == [3, 3]
+
+
+def test_compare_files_take_uncertainties_with_the_sweep_syntax(tmp_path) -> None:
+    from abm.experiments.experiment_file import Factor, load_experiment
+
+    plain = _experiment(tmp_path)
+    assert load_experiment(plain, "compare").uncertainties == ()
+    ranged = tmp_path / "ranged.toml"
+    ranged.write_text(
+        plain.read_text()
+        + '[uncertainties]\n"market.price_volatility_scale" = { min = 0.5, max = 1.5 }\n'
+    )
+    spec = load_experiment(ranged, "compare")
+    assert spec.uncertainties == (Factor("market.price_volatility_scale", 0.5, 1.5, "float"),)
+
+
+def test_one_seed_scheme_for_every_kind(tmp_path) -> None:
+    from abm.experiments.design import build_design
+    from abm.experiments.experiment_file import load_experiment, replication_seeds
+
+    spec = load_experiment(_experiment(tmp_path, reps=4), "compare")
+    assert spec.seeds == replication_seeds(7, 4) and spec.master_seed == 7
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text("seed = 7\nreplications = 4\nyears = 1\n")
+    assert build_design(load_experiment(sweep, "sweep")).seeds == spec.seeds
+    assert replication_seeds(7, 2) == spec.seeds[:2]  # prefix-stable
+    assert len(set(replication_seeds(7, 5000))) == 5000

@@ -92,7 +92,7 @@ def test_bad_experiment_is_one_line_exit_2_nothing_written(tmp_path, capsys, cas
 
 def test_unknown_experiment_name(capsys) -> None:
     assert cli.main(["sweep", "no_such_experiment"]) == 2
-    assert "unknown experiment 'no_such_experiment'" in capsys.readouterr().err
+    assert "no_such_experiment: no such experiment" in capsys.readouterr().err
 
 
 def test_existing_results_refused_and_changed_experiment_not_resumed(tmp_path, capsys) -> None:
@@ -108,6 +108,15 @@ def test_existing_results_refused_and_changed_experiment_not_resumed(tmp_path, c
     err = capsys.readouterr().err
     assert "experiment changed" in err and "manifest.json" in err
     assert cli.main([*args, "--resume", "--years", "2"]) == 2  # a different design, too
+    capsys.readouterr()
+    assert cli.main([*args, "--force"]) == 0  # replaces the earlier result
+    assert "4 runs (4 ran, 0 reused" in capsys.readouterr().out
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["design"]["points"] == [[0.085], [0.25]]
+    (out / "notes.txt").write_text("mine")  # a user's file: never replaced, even with --force
+    assert cli.main([*args, "--force"]) == 2
+    assert "did not write (notes.txt)" in capsys.readouterr().err
+    assert (out / "notes.txt").read_text() == "mine"
 
 
 def test_failed_run_recorded_and_sweep_goes_on(tmp_path, capsys, monkeypatch) -> None:
