@@ -47,6 +47,7 @@ KEYS = {
     "years",
     "outcomes",
     "claim",
+    "uncertainties",  # parsed by abm.experiments.uncertain
 }
 CLAIMS = ("integration",)
 DEFAULT_OUTCOMES = [
