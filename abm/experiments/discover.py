@@ -329,7 +329,7 @@ def report_text(data: Data, q: Question, traj: pd.DataFrame, chosen: int, box: p
         lines += ["No input is restricted: PRIM found no region more dense than the whole.", ""]
     else:
         lines += [
-            "| input | restriction | full range | quasi-p (lower) | quasi-p (upper) |",
+            "| input | restriction | sampled range | quasi-p (lower) | quasi-p (upper) |",
             "|---|---|---|---|---|",
         ]
         for _, r in box.iterrows():
