@@ -6,7 +6,7 @@
     from ema_workbench.analysis import prim
     import abm.ema
 
-    model = abm.ema.model()              # uncertainties of sensitivity_core, levers of mx_fiscal_sweep
+    model = abm.ema.model()  # uncertainties: sensitivity_core; levers: mx_fiscal_sweep
     experiments, outcomes = perform_experiments(model, scenarios=50, policies=4)
 
 Nothing is listed twice: every uncertainty and lever is a declared parameter

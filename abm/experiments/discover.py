@@ -124,7 +124,8 @@ def prepare(path: Path, q: Question) -> Data:
             "use a sweep's results or a compare with [uncertainties]"
         )
     if q.outcome not in table.columns:
-        known = [c for c in table.columns if c not in NON_INPUTS and c not in PARAMS]
+        skip = NON_INPUTS | {"scenario"}
+        known = [c for c in table.columns if c not in skip and c not in PARAMS]
         close = difflib.get_close_matches(q.outcome, known, n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else f" (e.g. {', '.join(known[:4])})"
         raise ScenarioError(f"--outcome: {q.outcome!r} is not in {path}{hint}")
@@ -498,19 +499,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="an experiment name (its outputs/<name>/ folder), a results folder, or a "
         "results.parquet (sweep) / outcomes.csv (compare)",
     )
-    p.add_argument("--outcome", required=True, help="outcome column, e.g. import_reduction_frac.2030")
+    p.add_argument("--outcome", required=True, help="outcome, e.g. import_reduction_frac.2030")
     p.add_argument("--threshold", type=float, required=True, help="threshold on the outcome")
     p.add_argument(
-        "--below", action="store_true", help="runs of interest are below the threshold (default: above)"
+        "--below", action="store_true", help="runs of interest are below it (default: above)"
     )
     p.add_argument(
         "--min-coverage",
         type=float,
         default=DEFAULT_MIN_COVERAGE,
-        help=f"choose the densest box covering at least this share (default {DEFAULT_MIN_COVERAGE})",
+        help=f"pick the densest box with at least this coverage (default {DEFAULT_MIN_COVERAGE})",
     )
-    p.add_argument("--box", type=int, default=None, help="choose this box of the trajectory instead")
-    p.add_argument("--peel-alpha", type=float, default=DEFAULT_PEEL_ALPHA, help="share peeled per step")
+    p.add_argument("--box", type=int, default=None, help="pick this box of the trajectory")
+    p.add_argument(
+        "--peel-alpha", type=float, default=DEFAULT_PEEL_ALPHA, help="share peeled per step"
+    )
     p.add_argument("--mass-min", type=float, default=DEFAULT_MASS_MIN, help="smallest box mass")
     p.add_argument("--out", default=None, help="output folder (default: beside the results)")
     p.set_defaults(func=main)

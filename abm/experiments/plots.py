@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,8 @@ def annual(runs: pd.DataFrame) -> pd.DataFrame:
     (step 0, December 2024) as its own year, never averaged into the first simulated year.
     """
     by = ("scenario", "seed")
+    runs = runs[runs.indicator.isin(["investment_usd", "exploration_usd", "import_dependency"])]
+    runs = runs[runs.mineral.isin(["all", *load_minerals().critical_minerals])]
     frames = []
     for ind in ("investment_usd", "exploration_usd"):
         wide = annual_sum(runs, ind, by=by)[list(COUNTRIES)]
@@ -57,23 +60,35 @@ def annual(runs: pd.DataFrame) -> pd.DataFrame:
 def monthly(runs: pd.DataFrame) -> pd.DataFrame:
     """Per run and month: NA import dependency per critical mineral (x: fractional year)."""
     dep = runs[(runs.indicator == "import_dependency") & (runs.country == "NA")]
-    years = year_of(dep.date)
-    months = np.array([int(str(d)[5:7]) for d in dep.date])
-    out = dep.assign(year=years + (months - 0.5) / 12, series="dependency_monthly")
+    codes, dates = pd.factorize(dep.date)
+    months = np.array([int(str(d)[5:7]) for d in dates])
+    x = year_of(dates) + (months - 0.5) / 12
+    out = dep.assign(year=x[codes], series="dependency_monthly")
     out = out.drop(columns="country").rename(columns={"mineral": "country"})
     return out[["scenario", "seed", "year", "country", "value", "series"]]
 
 
 def bands(frame: pd.DataFrame) -> pd.DataFrame:
     """Mean and 95% t interval of the mean over replications per (series, scenario, country,
-    year), from :func:`abm.experiments.stats.t_interval` (zero width with one replication)."""
-    rows = []
+    year): :func:`abm.experiments.stats.t_interval`'s interval, vectorised over groups (zero
+    width with one replication)."""
     keys = ["series", "scenario", "country", "year"]
-    for key, v in frame.groupby(keys, sort=False).value:
-        ci = t_interval(v.to_numpy())
-        lo, hi = (ci.mean, ci.mean) if ci.n < 2 else (ci.lo, ci.hi)
-        rows.append((*key, ci.mean, ci.sd, ci.n, lo, hi))
-    return pd.DataFrame(rows, columns=[*keys, "mean", "std", "count", "lo", "hi"])
+    out = frame.groupby(keys, sort=False).value.agg(["mean", "std", "count"]).reset_index()
+    n = out["count"].to_numpy()
+    factor = np.array([_t_factor(int(k)) for k in n])
+    half = np.where(n > 1, factor * out["std"].fillna(0).to_numpy() / np.sqrt(np.maximum(n, 1)), 0)
+    return out.assign(lo=out["mean"] - half, hi=out["mean"] + half)
+
+
+@cache
+def _t_factor(n: int) -> float:
+    """t_interval's critical value for ``n`` replications (half width = factor * sd / sqrt(n)),
+    read off t_interval itself on a sample with known sd, so there is one definition."""
+    if n < 2:
+        return 0.0
+    z = np.arange(n, dtype=float)
+    ci = t_interval(z)
+    return ci.half_width * np.sqrt(n) / ci.sd
 
 
 def band_label(n: int) -> str:

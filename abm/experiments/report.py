@@ -149,7 +149,23 @@ SCARCE_OUTPUT_FRAC = 0.05  # ASSUMPTION: regional mine output under 5% of 2024 c
 RESPONSE_FRAC = 0.05  # ASSUMPTION: output "responds" once 5% above the reference's (paired)
 
 
-def mineral_limits(runs: pd.DataFrame, scen: str, reference: str) -> pd.DataFrame:
+def limit_frame(runs: pd.DataFrame) -> pd.DataFrame:
+    """The North American rows :func:`mineral_limits` reads, one column per indicator."""
+    critical = load_minerals().critical_minerals
+    sel = runs[
+        (runs.country == "NA")
+        & runs.mineral.isin(critical)
+        & runs.indicator.isin(LIMIT_INDICATORS)
+        & (runs.step > 0)
+    ]
+    keys = ["scenario", "seed", "step", "mineral", "indicator"]
+    wide = sel.set_index(keys).value.unstack("indicator")
+    return wide.reset_index()
+
+
+def mineral_limits(
+    runs: pd.DataFrame, scen: str, reference: str, wide: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per critical mineral, what binds regional supply in ``scen`` (means over replications).
 
     Regional supply is min(mine output Q, processing capacity K) (abm/market.py). Columns:
@@ -163,16 +179,7 @@ def mineral_limits(runs: pd.DataFrame, scen: str, reference: str) -> pd.DataFram
     data = load_minerals()
     critical = data.critical_minerals
     consumption = dict(zip(MINERALS, data.consumption_t.sum(axis=0), strict=True))
-    sel = runs[
-        (runs.country == "NA")
-        & runs.mineral.isin(critical)
-        & runs.indicator.isin(LIMIT_INDICATORS)
-        & (runs.step > 0)
-        & runs.scenario.isin([scen, reference])
-    ]
-    wide = sel.pivot_table(
-        index=["scenario", "seed", "step", "mineral"], columns="indicator", values="value"
-    ).reset_index()
+    wide = limit_frame(runs) if wide is None else wide
     own = wide[wide.scenario == scen]
     q, k = own["production_t"], own["processing_capacity_t"]
     own = own.assign(binds=(k < q).astype(float))
@@ -259,8 +266,9 @@ def limits_section(runs: pd.DataFrame, others: list[str], reference: str) -> lis
         f"{RESPONSE_FRAC:.0%} above {reference}'s (lead time).",
         "",
     ]
+    wide = limit_frame(runs)
     for scen in others:
-        lim = mineral_limits(runs, scen, reference)
+        lim = mineral_limits(runs, scen, reference, wide)
         lines += [
             f"### {scen}",
             "",

@@ -53,7 +53,7 @@ class Uncertainty:
         """The parameter value of LHS coordinate ``x``."""
         if self.kind == "categorical":
             return self.values[min(int(np.floor(x)), len(self.values) - 1)]
-        return int(round(x)) if self.kind == "int" else float(x)
+        return round(float(x)) if self.kind == "int" else float(x)
 
 
 def _categorical(key: str, rng: dict[str, Any], where: str) -> Uncertainty:
