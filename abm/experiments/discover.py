@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,9 @@ DEFAULT_MIN_COVERAGE = 0.5
 DEFAULT_PEEL_ALPHA = 0.05
 DEFAULT_MASS_MIN = 0.05
 SIGNIFICANT_QP = 0.05  # a restriction with a larger quasi-p-value could be noise
+# EMA's PRIM drops a column named "scenario" (its own scenario ids), so a compare's scenario
+# column goes in under another name and comes out as "scenario" again.
+SCENARIO_INPUT = "policy_scenario"
 
 
 @dataclass
@@ -145,8 +149,8 @@ def prepare(path: Path, q: Question) -> Data:
             f"--threshold: every run meets {q.text} in {path} (values range {lo:.4g} to "
             f"{hi:.4g}); nothing to tell apart"
         )
-    x = table.loc[keep, inputs].reset_index(drop=True)
-    for c in inputs:  # categorical inputs as strings: PRIM's categorical peel
+    x = table.loc[keep, inputs].reset_index(drop=True).rename(columns={"scenario": SCENARIO_INPUT})
+    for c in x.columns:  # categorical inputs as strings: PRIM's categorical peel
         if not pd.api.types.is_numeric_dtype(x[c]) or pd.api.types.is_bool_dtype(x[c]):
             x[c] = x[c].astype(str).astype(object)
         elif pd.api.types.is_integer_dtype(x[c]):
@@ -164,8 +168,14 @@ def run_prim(
     from abm.ema import workbench
 
     prim = workbench("analysis.prim")
-    p = prim.Prim(data.x, data.y.astype(int), peel_alpha=peel_alpha, mass_min=mass_min)
-    return p.find_box()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas deprecations inside ema_workbench 3.0.0
+        p = prim.Prim(data.x, data.y.astype(int), peel_alpha=peel_alpha, mass_min=mass_min)
+        return p.find_box()
+
+
+def _label(name: str) -> str:
+    return "scenario" if name == SCENARIO_INPUT else name
 
 
 def _is_categorical(value: Any) -> bool:
@@ -191,7 +201,7 @@ def restrictions(box, i: int) -> pd.DataFrame:
             p = qp.get(name, [-1.0, -1.0])
             rows.append(
                 {
-                    "input": name,
+                    "input": _label(name),
                     "kind": "categorical",
                     "min": np.nan,
                     "max": np.nan,
@@ -313,7 +323,7 @@ def report_text(data: Data, q: Question, traj: pd.DataFrame, chosen: int, box: p
         "",
         f"- Results: `{data.source}`, {n} runs"
         + (f" ({data.dropped} without a value of the outcome left out)" if data.dropped else "")
-        + f"; inputs: {', '.join(f'`{c}`' for c in data.x.columns)}.",
+        + f"; inputs: {', '.join(f'`{_label(c)}`' for c in data.x.columns)}.",
         f"- Runs of interest ({q.text}): {hits} of {n} ({base:.0%}).",
         "- PRIM (EMA Workbench `analysis.prim`): each step peels off a slice of the input space, "
         "raising density at the cost of coverage; the chosen box is the densest with the "
@@ -375,13 +385,13 @@ def _fmt_p(p: float) -> str:
 def _boxes_json(box) -> list[dict[str, Any]]:
     out = []
     for i, lims in enumerate(box.box_lims):
-        entry = {}
+        entry: dict[str, Any] = {}
         for name in lims.columns:
             lo, hi = lims[name].iloc[0], lims[name].iloc[1]
             if _is_categorical(lo):
-                entry[name] = sorted(map(str, lo))
+                entry[_label(name)] = sorted(map(str, lo))
             else:
-                entry[name] = [float(lo), float(hi)]
+                entry[_label(name)] = [float(lo), float(hi)]
         out.append({"id": i, "limits": entry})
     return out
 
@@ -450,7 +460,7 @@ def discover(
         "results": str(source),
         "runs": len(data.y),
         "runs_of_interest": int(data.y.sum()),
-        "inputs": list(data.x.columns),
+        "inputs": [_label(c) for c in data.x.columns],
         "min_coverage": min_coverage,
         "peel_alpha": peel_alpha,
         "mass_min": mass_min,
