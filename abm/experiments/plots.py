@@ -171,7 +171,7 @@ def _panels(
     return fig
 
 
-def _diff_chart(summary: pd.DataFrame, order: list[str], reference: str) -> Figure:
+def _diff_chart(summary: pd.DataFrame, order: list[str], reference: str) -> Figure | None:
     others = [s for s in order if s != reference]
     red = [
         o
@@ -179,6 +179,8 @@ def _diff_chart(summary: pd.DataFrame, order: list[str], reference: str) -> Figu
         if o.startswith("import_reduction_vs_reference.critical_mean")
     ]
     items = [o for o in [*DIFF_OUTCOMES, *red] if o in set(summary.outcome)]
+    if not items:  # none of the charted outcomes in this experiment
+        return None
     ncols = 3
     nrows = -(-len(items) // ncols)
     fig = Figure(figsize=(5.2 * ncols, (0.45 * len(others) + 1.6) * nrows))
@@ -288,4 +290,4 @@ def write_plots(
             100,
             n,
         )
-    return {name: _save(fig, out, name)[0] for name, fig in figs.items()}
+    return {name: _save(fig, out, name)[0] for name, fig in figs.items() if fig is not None}
