@@ -180,3 +180,29 @@ def test_input_columns_are_declared_parameters_and_a_varying_scenario() -> None:
     assert "not_a_parameter" not in cols and "firms.npv_response" not in cols
     assert cols[-1] == "scenario" and "seed" not in cols
     assert "scenario" not in d.input_columns(t[t.scenario == "baseline"])
+
+
+@pytest.mark.slow
+def test_discover_on_a_real_sweep(tmp_path, capsys) -> None:
+    """A small real sweep (LHS over demand growth and risk aversion, one-year runs): runs with
+    high December dependency are found where demand grows fast."""
+    exp = tmp_path / "tiny.toml"
+    exp.write_text(
+        'scenario = "baseline"\nyears = 1\nseed = 5\nreplications = 1\n'
+        'outcomes = ["import_dependency.critical_mean.2025"]\n'
+        "[uncertainties]\n"
+        '"market.demand_growth_shift_frac_per_year" = { min = -0.1, max = 0.3 }\n'
+        '"investors.risk_aversion" = { min = 5.0, max = 20.0 }\n'
+        '[design]\nsampler = "lhs"\nsamples = 12\n'
+    )
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(exp), "--out", str(out), "--workers", "1"]) == 0
+    results = pd.read_parquet(out / "results.parquet")
+    name = "import_dependency.critical_mean.2025"
+    cut = float(results[name].median())
+    q = d.Question(name, cut, below=False)
+    found = d.discover(out, q, out=tmp_path / "disc", min_coverage=0.5)
+    assert found.data.source.name == "results.parquet"
+    assert "market.demand_growth_shift_frac_per_year" in set(found.box.input)
+    lo = found.box.set_index("input").loc["market.demand_growth_shift_frac_per_year", "min"]
+    assert lo > -0.1  # the box keeps the fast-growth end
