@@ -121,8 +121,8 @@ def _noise_section(summary: pd.DataFrame, others: list[str], n: int, uncertain: 
         small = d[dist & negl].outcome.tolist()
         noise = d[~dist].outcome.tolist()
         lines.append(
-            f"- **{scen}**: {len(material)} of {len(d)} outcomes differ by more than their "
-            f"threshold or may ({_names(material, 12)}); distinguishable but negligible: "
+            f"- **{scen}**: {len(material)} of {len(d)} outcomes distinguishable and not "
+            f"negligible ({_names(material, 12)}); distinguishable but negligible: "
             f"{len(small)} ({_names(small, 8)}); within noise: {len(noise)} ({_names(noise, 8)})."
         )
     return [*lines, ""]
