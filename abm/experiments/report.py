@@ -409,23 +409,30 @@ def _drawn(spec, outcomes: pd.DataFrame) -> list[str]:
 
 
 def _uncertainty_lines(spec, outcomes: pd.DataFrame) -> list[str]:
+    from abm.experiments.uncertain import uncertainties_of
+
     drawn = _drawn(spec, outcomes)
     if not drawn:
         return ["- No parameter uncertainty: intervals show seed noise only."]
+    declared = {u.name: u for u in uncertainties_of(spec)}
     lines = [
         f"- Parameter uncertainty: each replication also draws {len(drawn)} parameters (one "
         "Latin hypercube over the ranges below, from the master seed), shared by every "
         "scenario of the replication; intervals carry seeds and parameters. The draws are "
         "input columns of `outcomes.csv` (for `abm discover`).",
         "",
-        "| parameter | drawn range |",
-        "|---|---|",
+        "| parameter | declared range | drawn |",
+        "|---|---|---|",
     ]
     first = outcomes.drop_duplicates("seed")
     for name in drawn:
-        v = first[name]
-        if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
-            lines.append(f"| `{name}` | {v.min():.4g} to {v.max():.4g} |")
+        v, u = first[name], declared.get(name)
+        if u is not None and u.kind == "categorical":
+            counts = v.astype(str).value_counts()
+            rng = ", ".join(map(str, u.values))
+            got = ", ".join(f"{k} x{n}" for k, n in counts.items())
         else:
-            lines.append(f"| `{name}` | {', '.join(sorted(map(str, v.unique())))} |")
+            rng = f"{u.lo:.4g} to {u.hi:.4g}" if u is not None else ""
+            got = f"{v.min():.4g} to {v.max():.4g}"
+        lines.append(f"| `{name}` | {rng} | {got} |")
     return [*lines, ""]

@@ -122,3 +122,36 @@ def test_outcomes_carry_the_draws_and_intervals_widen_with_parameter_uncertainty
     report = (tmp_path / "wide" / "report.md").read_text()
     assert "Parameter uncertainty: each replication also draws 1 parameters" in report
     assert (tmp_path / "wide" / "summary_table.tex").read_text().startswith("\\begin{tabular}")
+
+
+@pytest.mark.slow
+def test_a_categorical_uncertainty_goes_through_compare_and_discover(tmp_path, capsys) -> None:
+    pytest.importorskip("ema_workbench")
+    table = (
+        "[uncertainties]\n"
+        '"trade.rules_of_origin" = { values = ["status_quo", "geological_origin"] }\n'
+        '"investors.risk_aversion" = { min = 5.0, max = 20.0 }\n'
+    )
+    exp = _file(tmp_path, table, reps=4, years=1, name="cat")
+    out = tmp_path / "cat"
+    assert main(["compare", str(exp), "--out", str(out), "--quiet"]) == 0
+    o = pd.read_csv(out / "outcomes.csv")
+    assert sorted(o["trade.rules_of_origin"].unique()) == ["geological_origin", "status_quo"]
+    assert (
+        "| `trade.rules_of_origin` | status_quo, geological_origin |"
+        in (out / "report.md").read_text()
+    )
+    capsys.readouterr()
+    cut = float(o["investment_share.MX"].median())
+    args = [
+        "--outcome",
+        "investment_share.MX",
+        "--threshold",
+        str(cut),
+        "--out",
+        str(tmp_path / "d"),
+    ]
+    assert main(["discover", str(out), *args]) == 0
+    assert "box" in capsys.readouterr().out
+    meta = (tmp_path / "d" / "discover.json").read_text()
+    assert "trade.rules_of_origin" in meta and '"scenario"' in meta
