@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "abm.viz.cli",
     "abm.experiments.sweep",
     "abm.experiments.sensitivity",
+    "abm.experiments.discover",
     "abm.validation.cli",
 )
 

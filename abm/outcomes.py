@@ -22,13 +22,44 @@ DEPENDENCY_YEARS = (2030,)  # besides the run's last year; the seed's Phase 3 ho
 IMPORT_REDUCTION_TARGET_FRAC = 0.25  # seed article, Phase 3 (2028-2030): 25% import reduction
 
 
+# Practical thresholds: the smallest difference between two scenarios that matters to a
+# reader, by indicator, as (size, "abs" in the outcome's unit | "rel" of the reference mean).
+# A difference whose whole 95% interval lies inside +-threshold is reported as negligible even
+# when it is distinguishable from noise. ASSUMPTION (no published figure): 1 percentage point
+# for shares, fractions and dependency; 1% of the reference for money and jobs; one mine.
+# Range for sensitivity of the wording: 0.5-2 pp, 0.5-2%.
+PRACTICAL_THRESHOLDS: dict[str, tuple[float, str]] = {
+    "investment_share": (0.01, "abs"),
+    "investment_usd": (0.01, "rel"),
+    "exploration_usd": (0.01, "rel"),
+    "exploration_change_frac": (0.01, "abs"),
+    "producing_mines_end": (1.0, "abs"),
+    "government_revenue_usd": (0.01, "rel"),
+    "mining_jobs_end": (0.01, "rel"),
+    "import_dependency": (0.01, "abs"),
+    "import_reduction_frac": (0.01, "abs"),
+    "import_reduction_vs_reference": (0.01, "abs"),  # paired, abm.experiments.summary
+}
+
+
 @dataclass(frozen=True)
 class OutcomeSpec:
-    """One scalar outcome: flat name, unit and meaning."""
+    """One scalar outcome: flat name, unit and meaning, and its practical threshold."""
 
     name: str
     unit: str
     doc: str
+
+    @property
+    def practical(self) -> tuple[float, str]:
+        """(size, "abs" | "rel"): differences smaller than this are negligible."""
+        return PRACTICAL_THRESHOLDS[self.name.split(".", 1)[0]]
+
+
+def practical_threshold(name: str, reference_mean: float) -> float:
+    """Absolute practical threshold of outcome ``name`` (``rel`` ones scale the reference)."""
+    size, kind = PRACTICAL_THRESHOLDS[name.split(".", 1)[0]]
+    return size * abs(reference_mean) if kind == "rel" else size
 
 
 def _critical() -> list[str]:

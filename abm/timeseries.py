@@ -31,8 +31,11 @@ def month_label(start_year: int, start_month: int, step: int) -> str:
 
 
 def year_of(dates: pd.Series | np.ndarray | list[str]) -> np.ndarray:
-    """Calendar year of ``YYYY-MM`` labels."""
-    return np.array([int(str(d)[:4]) for d in dates], dtype=int)
+    """Calendar year of ``YYYY-MM`` labels (parsed once per distinct label: a compare's
+    runs hold millions of rows but a few hundred months)."""
+    codes, labels = pd.factorize(pd.Series(dates, dtype=object))
+    years = np.array([int(str(d)[:4]) for d in labels], dtype=int)
+    return years[codes] if len(codes) else np.zeros(0, dtype=int)
 
 
 class Tidy:

@@ -118,3 +118,14 @@ def test_a_missing_month_adds_nothing_to_the_sums() -> None:
     out = headline_outcomes(ts)
     assert out["investment_usd.US"] == pytest.approx(3.0 * 23)
     assert out["investment_share.US"] == pytest.approx(69 / (69 + 24 + 48))
+
+
+def test_every_outcome_declares_a_practical_threshold() -> None:
+    from abm.outcomes import PRACTICAL_THRESHOLDS, practical_threshold
+
+    for spec in outcome_specs(2025, 2034):
+        size, kind = spec.practical
+        assert size > 0 and kind in ("abs", "rel")
+    assert {s.name.split(".", 1)[0] for s in outcome_specs(2025, 2034)} <= set(PRACTICAL_THRESHOLDS)
+    assert practical_threshold("import_dependency.lithium.2030", 0.7) == 0.01  # 1 pp
+    assert practical_threshold("investment_usd.NA", -2e11) == pytest.approx(2e9)  # 1% of it

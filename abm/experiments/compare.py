@@ -29,7 +29,7 @@ import pandas as pd
 import abm
 from abm import atomic
 from abm.cli import add_force
-from abm.experiments import engine
+from abm.experiments import engine, uncertain
 from abm.experiments.experiment_file import SEED_SCHEME, load_experiment
 from abm.experiments.experiment_file import Experiment as CompareSpec
 from abm.experiments.summary import REDUCTION, add_reductions, format_table, summarise
@@ -55,21 +55,31 @@ def timeseries_worker(task: engine.Task) -> pd.DataFrame:
 
 
 def make_tasks(spec: CompareSpec) -> list[engine.Task]:
-    """One task per (scenario, seed); the id carries a hash of the resolved scenario."""
+    """One task per (scenario, seed); the id carries a hash of the resolved scenario (and of
+    the replication's parameter draw, when the experiment has uncertainties)."""
+    draws = uncertain.replication_draws(spec)
     tasks = []
     for scen in spec.scenarios:
-        fp = engine.fingerprint(scen, spec.years, abm.__version__)
-        for seed in spec.seeds:
-            tasks.append(engine.Task(f"{scen.name}__seed{seed}__{fp}", scen, seed, (), spec.years))
+        for i, seed in enumerate(spec.seeds):
+            ov = uncertain.overrides(draws, i)
+            fp = engine.fingerprint(scen, spec.years, abm.__version__, *([list(ov)] if ov else []))
+            tasks.append(engine.Task(f"{scen.name}__seed{seed}__{fp}", scen, seed, ov, spec.years))
     return tasks
 
 
 def outcome_table(runs: pd.DataFrame, spec: CompareSpec) -> pd.DataFrame:
-    """Headline outcomes of every run, one row per (scenario, seed), with paired reductions."""
+    """Headline outcomes of every run, one row per (scenario, seed), with paired reductions;
+    the replication's drawn parameters (if any) as input columns after ``seed``."""
     rows = []
     for (scen, seed), ts in runs.groupby(["scenario", "seed"], sort=False):
         rows.append({"scenario": scen, "seed": seed, **headline_outcomes(ts)})
-    return add_reductions(pd.DataFrame(rows), spec.reference)
+    table = pd.DataFrame(rows)
+    draws = uncertain.replication_draws(spec)
+    if len(draws.columns) > 1:
+        table = draws.merge(table, on="seed", how="right")[
+            ["scenario", *draws.columns, *table.columns[2:]]
+        ]
+    return add_reductions(table, spec.reference)
 
 
 def summary_outcomes(spec: CompareSpec, columns: list[str]) -> list[str]:

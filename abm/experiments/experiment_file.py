@@ -499,7 +499,12 @@ def load_experiment(
         if claim is not None and claim not in CLAIMS:
             raise ScenarioError(f"{where}: claim: {claim!r} is not one of {', '.join(CLAIMS)}")
     levers = _levers(raw.get("levers", {}), where)
-    factors = parse_uncertainties(raw.get("uncertainties", {}), where)
+    if kind == "compare":  # compare also takes categorical uncertainties ({ values = [..] })
+        from abm.experiments import uncertain
+
+        factors = uncertain.parse(raw.get("uncertainties", {}), where)
+    else:
+        factors = parse_uncertainties(raw.get("uncertainties", {}), where)
     sampler, samples = _design(raw.get("design"), where, bool(factors))
     desc = raw.get("description", "")
     if not isinstance(desc, str):

@@ -8,9 +8,15 @@ import numpy as np
 import pandas as pd
 
 from abm import atomic
-from abm.experiments.summary import REDUCTION, display
-from abm.outcomes import IMPORT_REDUCTION_TARGET_FRAC
+from abm.experiments.summary import (
+    MIN_REFERENCE_DEPENDENCY_FRAC,
+    REDUCTION,
+    display,
+    write_tables,
+)
+from abm.outcomes import IMPORT_REDUCTION_TARGET_FRAC, PRACTICAL_THRESHOLDS
 from abm.params.data import load_minerals
+from abm.params.schema import MINERALS
 
 CLAIM_RANGE_FRAC = (0.35, 0.45)  # seed: "reduce ... import dependency by 35-45% within a decade"
 KEY_OUTCOMES = [
@@ -30,11 +36,12 @@ KEY_OUTCOMES = [
 ]
 
 
-def _cell(mid: float, lo: float, hi: float, scale: float, sig: bool) -> str:
+def _cell(mid: float, lo: float, hi: float, scale: float, sig: bool, negl: bool = False) -> str:
     if np.isnan(mid):
         return ""
     star = " **\\***" if sig else ""
-    return f"{mid * scale:+.3g} [{lo * scale:+.3g}, {hi * scale:+.3g}]{star}"
+    small = " (negligible)" if negl else ""
+    return f"{mid * scale:+.3g} [{lo * scale:+.3g}, {hi * scale:+.3g}]{star}{small}"
 
 
 def _diff_table(summary: pd.DataFrame, others: list[str], reference: str) -> list[str]:
@@ -50,7 +57,9 @@ def _diff_table(summary: pd.DataFrame, others: list[str], reference: str) -> lis
         cells = []
         for scen in others:
             r = s.loc[(scen, name)]
-            cells.append(_cell(r["diff"], r.diff_lo, r.diff_hi, scale, bool(r.distinguishable)))
+            negl = bool(r.negligible) if "negligible" in r and pd.notna(r.negligible) else False
+            sig = bool(r.distinguishable)
+            cells.append(_cell(r["diff"], r.diff_lo, r.diff_hi, scale, sig, negl))
         base = s.loc[(reference, name), "mean"] * scale
         lines.append(f"| {name} ({reference}: {base:.3g}) | {unit} | " + " | ".join(cells) + " |")
     return lines
@@ -93,42 +102,194 @@ def _target_section(summary: pd.DataFrame, others: list[str], reference: str) ->
     return [*lines, ""]
 
 
-def _noise_section(summary: pd.DataFrame, others: list[str], n: int) -> list[str]:
-    lines = ["## What is distinguishable from noise", ""]
-    lines.append(
-        f"With {n} paired replications, a difference counts as distinguishable when its 95% "
-        "interval excludes zero (marked **\\*** above). Per scenario:"
-    )
-    lines.append("")
+def _noise_section(summary: pd.DataFrame, others: list[str], n: int, uncertain: bool) -> list[str]:
+    what = "seed and parameter draw" if uncertain else "seed"
+    lines = [
+        "## What is distinguishable, and what matters",
+        "",
+        f"With {n} paired replications (each a {what}), a difference counts as distinguishable "
+        "when its 95% t interval excludes zero (marked **\\*** above), and as negligible when "
+        f"the whole interval lies within the outcome's practical threshold ({_thresholds()}; "
+        "`abm/outcomes.py`), whether distinguishable or not. Per scenario:",
+        "",
+    ]
     for scen in others:
         d = summary[(summary.scenario == scen) & summary["diff"].notna()]
-        yes = d[d.distinguishable.astype(bool)].outcome.tolist()
-        no = d[~d.distinguishable.astype(bool)].outcome.tolist()
+        dist = d.distinguishable.astype(bool)
+        negl = d.negligible.fillna(False).astype(bool)
+        material = d[dist & ~negl].outcome.tolist()
+        small = d[dist & negl].outcome.tolist()
+        noise = d[~dist].outcome.tolist()
         lines.append(
-            f"- **{scen}**: {len(yes)} of {len(d)} outcomes differ "
-            f"({', '.join(yes[:12])}{' ...' if len(yes) > 12 else ''}); "
-            f"within noise: {', '.join(no[:8])}{' ...' if len(no) > 8 else ''}."
+            f"- **{scen}**: {len(material)} of {len(d)} outcomes distinguishable and not "
+            f"negligible ({_names(material, 12)}); distinguishable but negligible: "
+            f"{len(small)} ({_names(small, 8)}); within noise: {len(noise)} ({_names(noise, 8)})."
         )
     return [*lines, ""]
 
 
-def _mineral_limits(runs: pd.DataFrame, scen: str, last_year: int) -> pd.DataFrame:
-    """Per critical mineral in ``scen``: NA mine output and processing capacity, start vs end."""
+def _thresholds() -> str:
+    """The declared practical thresholds, grouped: "0.01 (abs): investment_share, ..."."""
+    groups: dict[str, list[str]] = {}
+    for name, (size, kind) in PRACTICAL_THRESHOLDS.items():
+        label = f"{size:g} of the reference mean" if kind == "rel" else f"{size:g} in its unit"
+        groups.setdefault(label, []).append(name)
+    return "; ".join(f"{k}: {', '.join(v)}" for k, v in groups.items())
+
+
+def _names(names: list[str], k: int) -> str:
+    if not names:
+        return "none"
+    return ", ".join(names[:k]) + (" ..." if len(names) > k else "")
+
+
+# What limits the reduction: read per mineral from the North American timeseries.
+LIMIT_INDICATORS = ("production_t", "processing_capacity_t", "import_dependency")
+SCARCE_OUTPUT_FRAC = 0.05  # ASSUMPTION: regional mine output under 5% of 2024 consumption
+RESPONSE_FRAC = 0.05  # ASSUMPTION: output "responds" once 5% above the reference's (paired)
+
+
+def limit_frame(runs: pd.DataFrame) -> pd.DataFrame:
+    """The North American rows :func:`mineral_limits` reads, one column per indicator."""
     critical = load_minerals().critical_minerals
-    sel = runs[(runs.scenario == scen) & (runs.country == "NA") & runs.mineral.isin(critical)]
-    end = sel.date.max()
-    out = {}
-    for ind in ("production_t", "processing_capacity_t"):
-        part = sel[sel.indicator == ind]
-        first = part[part.step == 1].groupby("mineral").value.mean()
-        last = part[part.date == end].groupby("mineral").value.mean()
-        out[f"{ind}_start"], out[f"{ind}_end"] = first, last
-    return pd.DataFrame(out).reindex(critical)
+    sel = runs[
+        (runs.country == "NA")
+        & runs.mineral.isin(critical)
+        & runs.indicator.isin(LIMIT_INDICATORS)
+        & (runs.step > 0)
+    ]
+    keys = ["scenario", "seed", "step", "mineral", "indicator"]
+    wide = sel.set_index(keys).value.unstack("indicator")
+    return wide.reset_index()
 
 
-def _claim_section(
-    summary: pd.DataFrame, runs: pd.DataFrame, others: list[str], reference: str, last: int
-) -> list[str]:
+def mineral_limits(
+    runs: pd.DataFrame, scen: str, reference: str, wide: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Per critical mineral, what binds regional supply in ``scen`` (means over replications).
+
+    Regional supply is min(mine output Q, processing capacity K) (abm/market.py). Columns:
+    ``output_t_start|end`` and ``capacity_t_start|end`` (t/yr, first and last month),
+    ``output_share_of_consumption`` (Q at the end over 2024 NA consumption),
+    ``processing_binds_frac`` (share of months with K < Q), ``unprocessed_end_frac``
+    ((Q - K) / Q at the end, ore mined but processed abroad), ``idle_capacity_end_frac``
+    ((K - Q) / K at the end), ``dependency_end``, ``response_months`` (months until mean output is
+    :data:`RESPONSE_FRAC` above the reference's, NaN if never) and ``binds``.
+    """
+    data = load_minerals()
+    critical = data.critical_minerals
+    consumption = dict(zip(MINERALS, data.consumption_t.sum(axis=0), strict=True))
+    wide = limit_frame(runs) if wide is None else wide
+    own = wide[wide.scenario == scen]
+    q, k = own["production_t"], own["processing_capacity_t"]
+    own = own.assign(binds=(k < q).astype(float))
+    cols = ["production_t", "processing_capacity_t", "import_dependency"]
+    mean = own.groupby(["step", "mineral"])[cols].mean()
+    ref = wide[wide.scenario == reference].groupby(["step", "mineral"]).production_t.mean()
+    first, last = int(own.step.min()), int(own.step.max())
+    rows = {}
+    for m in critical:
+        q0, k0, _ = mean.loc[(first, m)]
+        q1, k1, dep1 = mean.loc[(last, m)]
+        ratio = mean.xs(m, level="mineral").production_t / ref.xs(m, level="mineral")
+        hit = ratio.index[(ratio >= 1 + RESPONSE_FRAC).to_numpy()]
+        rows[m] = {
+            "dependency_end": dep1,
+            "output_t_start": q0,
+            "output_t_end": q1,
+            "capacity_t_start": k0,
+            "capacity_t_end": k1,
+            "output_share_of_consumption": q1 / consumption[m] if consumption[m] > 0 else np.nan,
+            "processing_binds_frac": float(own[own.mineral == m].binds.mean()),
+            "unprocessed_end_frac": max(q1 - k1, 0.0) / q1 if q1 > 0 else 0.0,
+            "idle_capacity_end_frac": max(k1 - q1, 0.0) / k1 if k1 > 0 else 0.0,
+            "response_months": float(hit[0] - first + 1)
+            if len(hit) and scen != reference
+            else np.nan,
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out["binds"] = [_binds(r) for _, r in out.iterrows()]
+    return out
+
+
+def _binds(r: pd.Series) -> str:
+    """The binding constraint of one mineral's row of :func:`mineral_limits`."""
+    if r.dependency_end < MIN_REFERENCE_DEPENDENCY_FRAC:
+        return "neither (regional supply meets demand)"
+    if not r.output_share_of_consumption >= SCARCE_OUTPUT_FRAC:  # NaN: no consumption data
+        return "mine output (scarce in the region)"
+    if r.capacity_t_end < r.output_t_end:
+        return "processing capacity"
+    return "mine output"
+
+
+def _limits_sentence(m: str, r: pd.Series) -> str:
+    share = r.output_share_of_consumption
+    if r.binds.startswith("neither"):
+        text = f"import dependency is {r.dependency_end:.1%} at the end"
+    elif r.binds.startswith("mine output (scarce"):
+        text = (
+            f"regional mines produce {r.output_t_end:,.3g} t/yr at the end, "
+            f"{share:.1%} of 2024 North American consumption: little to process or substitute"
+        )
+    elif r.binds == "processing capacity":
+        text = (
+            f"processing capacity is below mine output in {r.processing_binds_frac:.0%} of "
+            f"months; at the end {r.unprocessed_end_frac:.0%} of regional ore "
+            f"({r.output_t_end - r.capacity_t_end:,.3g} t/yr) is processed outside USMCA"
+        )
+    else:
+        text = (
+            f"processing capacity exceeds mine output at the end ({r.idle_capacity_end_frac:.0%}"
+            f" idle); regional mine output covers {share:.0%} of 2024 consumption"
+        )
+    lead = (
+        f"mine output runs {RESPONSE_FRAC:.0%} above the reference after "
+        f"{r.response_months:.0f} months"
+        if not np.isnan(r.response_months)
+        else f"mine output never runs {RESPONSE_FRAC:.0%} above the reference within the run "
+        "(lead times: discovery, studies, permit and construction take longer)"
+    )
+    verb = "" if r.binds.startswith("neither") else " binds"
+    return f"- **{m}**: {r.binds}{verb}: {text}; {lead}."
+
+
+def limits_section(runs: pd.DataFrame, others: list[str], reference: str) -> list[str]:
+    """ "What limits the reduction", per scenario and mineral, computed from the runs."""
+    lines = [
+        "## What limits the reduction",
+        "",
+        "Regional supply of a mineral is min(mine output, processing capacity) in North America"
+        " (plus recycling). Per critical mineral, from the runs' monthly timeseries (means over "
+        f"replications): which of the two binds; the share of months in which processing "
+        f"capacity is below mine output; and how long mine output takes to run "
+        f"{RESPONSE_FRAC:.0%} above {reference}'s (lead time).",
+        "",
+    ]
+    wide = limit_frame(runs)
+    for scen in others:
+        lim = mineral_limits(runs, scen, reference, wide)
+        lines += [
+            f"### {scen}",
+            "",
+            "| mineral | binds | mine output start -> end (t/yr) | processing capacity start "
+            "-> end (t/yr) | months processing binds | output response (months) |",
+            "|---|---|---|---|---|---|",
+        ]
+        for m, r in lim.iterrows():
+            resp = "" if np.isnan(r.response_months) else f"{r.response_months:.0f}"
+            lines.append(
+                f"| {m} | {r.binds} | {r.output_t_start:,.3g} -> {r.output_t_end:,.3g} | "
+                f"{r.capacity_t_start:,.3g} -> {r.capacity_t_end:,.3g} | "
+                f"{r.processing_binds_frac:.0%} | {resp or 'none'} |"
+            )
+        lines.append("")
+        lines += [_limits_sentence(m, r) for m, r in lim.iterrows()]
+        lines.append("")
+    return lines
+
+
+def _claim_section(summary: pd.DataFrame, others: list[str], reference: str, last: int):
     lo_c, hi_c = CLAIM_RANGE_FRAC
     lines = [
         "## The seed's claim: 35-45% less import dependency within a decade",
@@ -138,8 +299,10 @@ def _claim_section(
         'specific commodity categories and production capacity constraints" (seed article, '
         "../shared/seeds/002_eea1bc02bdc77cad.txt)",
         "",
-        f"Relative fall in December {last} dependency against {reference} (paired seeds). "
-        "*Consistent* means the 95% interval overlaps 35-45%.",
+        f"Relative fall in December {last} dependency against {reference} (paired replications). "
+        "*Consistent* means the 95% interval overlaps 35-45%; minerals whose reference "
+        "dependency is under 5% are n/a and left out of the verdict. What binds per mineral is "
+        "in *What limits the reduction*.",
         "",
     ]
     for scen in others:
@@ -148,60 +311,36 @@ def _claim_section(
             & summary.outcome.str.startswith(f"{REDUCTION}.")
             & summary.outcome.str.endswith(f".{last}")
         ]
-        lim = _mineral_limits(runs, scen, last)
         lines += [
             f"### {scen}",
             "",
-            "| mineral | reduction | 95% interval | verdict | NA mine output start -> end (t/yr) "
-            "| NA processing capacity start -> end (t/yr) |",
-            "|---|---|---|---|---|---|",
+            "| mineral | reduction | 95% interval | verdict |",
+            "|---|---|---|---|",
         ]
-        verdicts = {}
+        verdicts, na = {}, []
         for _, r in rows.iterrows():
             m = r.outcome.split(".")[1]
-            v = "undetermined" if np.isnan(r["mean"]) else _verdict(r.ci_lo, r.ci_hi, lo_c, hi_c)
-            verdicts[m] = v
-            if m in lim.index:
-                q0, q1 = lim.loc[m, "production_t_start"], lim.loc[m, "production_t_end"]
-                k0, k1 = (
-                    lim.loc[m, "processing_capacity_t_start"],
-                    lim.loc[m, "processing_capacity_t_end"],
-                )
-                extra = f"{q0:,.0f} -> {q1:,.0f} | {k0:,.0f} -> {k1:,.0f}"
-            else:
-                extra = " | "
             if np.isnan(r["mean"]):
-                lines.append(f"| {m} | n/a ({reference} dependency under 5%) | | | {extra} |")
+                na.append(m)
+                lines.append(f"| {m} | n/a ({reference} dependency under 5%) | | |")
                 continue
+            verdicts[m] = _verdict(r.ci_lo, r.ci_hi, lo_c, hi_c)
             lines.append(
-                f"| {m} | {r['mean']:+.1%} | [{r.ci_lo:+.1%}, {r.ci_hi:+.1%}] | {v} | {extra} |"
+                f"| {m} | {r['mean']:+.1%} | [{r.ci_lo:+.1%}, {r.ci_hi:+.1%}] | {verdicts[m]} |"
             )
-        overall = verdicts.get("critical_mean", "undetermined")
-        support = [
-            m for m, v in verdicts.items() if v != "below the claim" and m != "critical_mean"
-        ]
+        overall = verdicts.pop("critical_mean", "undetermined")
+        by_verdict: dict[str, list[str]] = {}
+        for m, v in verdicts.items():
+            by_verdict.setdefault(v, []).append(m)
+        parts = [f"{v}: {', '.join(ms)}" for v, ms in by_verdict.items()]
         lines += [
             "",
             f"**Verdict for {scen}:** over the critical minerals as a whole the model's reduction "
-            f"is *{overall}*; minerals not below the claimed range: "
-            f"{', '.join(support) if support else 'none'}.",
+            f"is *{overall}*; by mineral, {'; '.join(parts) if parts else 'none determined'}"
+            + (f"; n/a: {', '.join(na)}" if na else "")
+            + ".",
             "",
         ]
-    lines += [
-        "**What limits the reduction in the model:**",
-        "",
-        "- *Lead times*: a discovery needs resource definition, feasibility, a permit and "
-        "construction before it produces (S&P's 15.7-year average from discovery to production, "
-        "primer); policy that starts in 2026 mostly moves projects already in the pipeline.",
-        "- *Processing capacity*: ore mined in the region counts as regional supply only once "
-        "regional plants can process it; plants are built with a lag (processing.build_months) "
-        "in proportion to the unprocessed ore, so capacity, not mining, binds for graphite, "
-        "rare earths and lithium (compare the two capacity columns).",
-        "- *Geology*: where North America has little mine output (gallium and germanium are "
-        "by-products; see params/minerals.toml), integration cannot create a regional supply "
-        "within a decade, and dependency barely moves.",
-        "",
-    ]
     return lines
 
 
@@ -232,7 +371,8 @@ def write_report(
         f"({spec.first_year}-{spec.last_year}), monthly steps; seeds {seeds}: "
         f"{', '.join(map(str, spec.seeds))}.",
         "- Common random numbers: replication *i* uses the same seed in every scenario, and "
-        "differences are paired by seed (95% Student-t intervals).",
+        "differences are paired by replication (95% Student-t intervals of the mean).",
+        *_uncertainty_lines(spec, outcomes),
         f"- {meta['runs_ran']} runs made and {meta['runs_reused']} reused in {meta['seconds']} s.",
         "",
         "| scenario | description |",
@@ -242,7 +382,8 @@ def write_report(
         "## Differences from the reference",
         "",
         "Mean difference over the decade [95% interval]; **\\*** = distinguishable from noise. "
-        "The full table (every outcome, means and intervals per scenario) is `summary.csv`.",
+        "The full table (every outcome, means and intervals per scenario) is `summary.csv`; in "
+        "display units with a unit column, `summary_table.csv` and `summary_table.tex` (LaTeX).",
         "",
         *_diff_table(summary, others, spec.reference),
         "",
@@ -250,8 +391,48 @@ def write_report(
         "## Pictures",
         "",
         *[f"![{name}](plots/{p.name})\n" for name, p in figures.items()],
-        *_noise_section(summary, others, len(spec.seeds)),
+        *_noise_section(summary, others, len(spec.seeds), bool(_drawn(spec, outcomes))),
     ]
     if spec.claim == "integration":
-        lines += _claim_section(summary, runs, others, spec.reference, spec.last_year)
+        lines += _claim_section(summary, others, spec.reference, spec.last_year)
+    if not runs.empty and (runs.indicator == "processing_capacity_t").any():
+        lines += limits_section(runs, others, spec.reference)
+    write_tables(summary, path.parent)
     return atomic.write_text(path, "\n".join(lines) + "\n")
+
+
+def _drawn(spec, outcomes: pd.DataFrame) -> list[str]:
+    """The parameters drawn per replication (input columns of outcomes.csv)."""
+    from abm.params.schema import PARAMS
+
+    return [c for c in outcomes.columns if c in PARAMS]
+
+
+def _uncertainty_lines(spec, outcomes: pd.DataFrame) -> list[str]:
+    from abm.experiments.uncertain import uncertainties_of
+
+    drawn = _drawn(spec, outcomes)
+    if not drawn:
+        return ["- No parameter uncertainty: intervals show seed noise only."]
+    declared = {u.name: u for u in uncertainties_of(spec)}
+    lines = [
+        f"- Parameter uncertainty: each replication also draws {len(drawn)} parameters (one "
+        "Latin hypercube over the ranges below, from the master seed), shared by every "
+        "scenario of the replication; intervals carry seeds and parameters. The draws are "
+        "input columns of `outcomes.csv` (for `abm discover`).",
+        "",
+        "| parameter | declared range | drawn |",
+        "|---|---|---|",
+    ]
+    first = outcomes.drop_duplicates("seed")
+    for name in drawn:
+        v, u = first[name], declared.get(name)
+        if u is not None and u.kind == "categorical":
+            counts = v.astype(str).value_counts()
+            rng = ", ".join(map(str, u.values))
+            got = ", ".join(f"{k} x{n}" for k, n in counts.items())
+        else:
+            rng = f"{u.lo:.4g} to {u.hi:.4g}" if u is not None else ""
+            got = f"{v.min():.4g} to {v.max():.4g}"
+        lines.append(f"| `{name}` | {rng} | {got} |")
+    return [*lines, ""]

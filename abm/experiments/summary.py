@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from abm.experiments.stats import paired_difference, t_interval
-from abm.outcomes import outcome_specs
+from abm.outcomes import outcome_specs, practical_threshold
 
 SUMMARY_COLUMNS = [
     "scenario",
@@ -21,6 +21,8 @@ SUMMARY_COLUMNS = [
     "diff_lo",
     "diff_hi",
     "distinguishable",
+    "threshold",
+    "negligible",
 ]
 REDUCTION = "import_reduction_vs_reference"
 # How an outcome's differences are shown in tables and charts: indicator -> (multiplier, unit).
@@ -77,7 +79,11 @@ def summarise(
 
     ``outcomes`` has one row per run (``scenario``, ``seed`` and outcome columns). Differences
     pair runs by seed (common random numbers); ``distinguishable`` is True when the 95%
-    interval of the difference excludes zero.
+    interval of the difference excludes zero; ``negligible`` is True when the whole interval
+    lies within the outcome's practical ``threshold`` (:data:`abm.outcomes.PRACTICAL_THRESHOLDS`),
+    so an effect can be distinguishable and still too small to matter. With parameter
+    uncertainty (``abm.experiments.uncertain``) each replication is a seed and a parameter draw,
+    and the intervals carry both.
     """
     units = {s.name: s.unit for s in outcome_specs(first_year, last_year)}
     ref = outcomes[outcomes.scenario == reference].set_index("seed").sort_index()
@@ -99,17 +105,28 @@ def summarise(
                 "ci_lo": ci.lo,
                 "ci_hi": ci.hi,
             }
+            thr = practical_threshold(name, float(ref[name].mean()) if name in ref else np.nan)
             if scen == reference or name.startswith(REDUCTION):
                 row.update(diff=np.nan, diff_lo=np.nan, diff_hi=np.nan, distinguishable=None)
+                row.update(threshold=np.nan, negligible=None)
                 if name.startswith(REDUCTION):
                     row["distinguishable"] = ci.excludes_zero()
+                    row.update(threshold=thr, negligible=_within(ci.lo, ci.hi, thr))
             else:
                 d = paired_difference(runs.loc[common, name], ref.loc[common, name])
                 row.update(
                     diff=d.mean, diff_lo=d.lo, diff_hi=d.hi, distinguishable=d.excludes_zero()
                 )
+                row.update(threshold=thr, negligible=_within(d.lo, d.hi, thr))
             rows.append(row)
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def _within(lo: float, hi: float, threshold: float) -> bool | None:
+    """Whether the interval [lo, hi] lies strictly inside (-threshold, threshold)."""
+    if np.isnan(lo) or np.isnan(hi) or np.isnan(threshold):
+        return None
+    return bool(-threshold < lo and hi < threshold)
 
 
 def format_table(summary: pd.DataFrame) -> str:
@@ -117,8 +134,87 @@ def format_table(summary: pd.DataFrame) -> str:
     df = summary.copy()
     for col in ("mean", "sd", "ci_lo", "ci_hi", "diff", "diff_lo", "diff_hi"):
         df[col] = [_fmt(v, u) for v, u in zip(df[col], df.unit, strict=True)]
-    df["distinguishable"] = df["distinguishable"].map({True: "yes", False: "no"}).fillna("")
+    for col in ("distinguishable", "negligible"):
+        df[col] = df[col].map({True: "yes", False: "no"}).fillna("")
+    df["threshold"] = [_fmt(v, u) for v, u in zip(df.threshold, df.unit, strict=True)]
     return df.to_string(index=False)
+
+
+def display_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary in display units (shares in pp, USD in bn), one unit column per row."""
+    df = summary.copy()
+    scale = np.array([display(o)[0] if o.split(".", 1)[0] in DISPLAY else 1.0 for o in df.outcome])
+    units = [
+        display(o)[1] if o.split(".", 1)[0] in DISPLAY else u
+        for o, u in zip(df.outcome, df.unit, strict=True)
+    ]
+    for col in ("mean", "sd", "ci_lo", "ci_hi", "diff", "diff_lo", "diff_hi", "threshold"):
+        df[col] = df[col].astype(float) * scale
+    df["unit"] = units
+    return df
+
+
+def write_tables(summary: pd.DataFrame, out) -> list:
+    """Export the summary table in display units as CSV and LaTeX (``summary_table.csv|tex``)."""
+    from pathlib import Path
+
+    from abm import atomic
+
+    out = Path(out)
+    df = display_table(summary)
+    csv = atomic.write_file(out / "summary_table.csv", lambda p: df.to_csv(p, index=False))
+    return [csv, atomic.write_text(out / "summary_table.tex", to_latex(df))]
+
+
+def to_latex(df: pd.DataFrame) -> str:
+    """A booktabs LaTeX table of the display summary (no jinja2 needed)."""
+    cols = [
+        "scenario",
+        "outcome",
+        "unit",
+        "n",
+        "mean",
+        "ci_lo",
+        "ci_hi",
+        "diff",
+        "diff_lo",
+        "diff_hi",
+        "distinguishable",
+        "negligible",
+    ]
+    head = [
+        "scenario",
+        "outcome",
+        "unit",
+        "$n$",
+        "mean",
+        "95\\% lo",
+        "95\\% hi",
+        "difference",
+        "95\\% lo",
+        "95\\% hi",
+        "distinguishable",
+        "negligible",
+    ]
+    esc = str.maketrans({"_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#"})
+    lines = [
+        r"\begin{tabular}{lll" + "r" * 7 + "ll}",
+        r"\toprule",
+        " & ".join(head) + r" \\",
+        r"\midrule",
+    ]
+    for _, r in df[cols].iterrows():
+        cells = []
+        for c in cols:
+            v = r[c]
+            if c in ("distinguishable", "negligible"):
+                cells.append({True: "yes", False: "no"}.get(v, ""))
+            elif isinstance(v, float):
+                cells.append("" if np.isnan(v) else f"{v:.4g}")
+            else:
+                cells.append(str(v).translate(esc))
+        lines.append(" & ".join(cells) + r" \\")
+    return "\n".join([*lines, r"\bottomrule", r"\end{tabular}", ""])
 
 
 def _fmt(value: float, unit: str) -> str:

@@ -135,7 +135,8 @@ def test_top_level_outputs_are_one_set_and_more_replications_reuse_runs(
 
 
 def test_compare_files_take_uncertainties_with_the_sweep_syntax(tmp_path) -> None:
-    from abm.experiments.experiment_file import Factor, load_experiment
+    from abm.experiments.experiment_file import load_experiment
+    from abm.experiments.uncertain import Uncertainty
 
     plain = _experiment(tmp_path)
     assert load_experiment(plain, "compare").uncertainties == ()
@@ -145,7 +146,7 @@ def test_compare_files_take_uncertainties_with_the_sweep_syntax(tmp_path) -> Non
         + '[uncertainties]\n"market.price_volatility_scale" = { min = 0.5, max = 1.5 }\n'
     )
     spec = load_experiment(ranged, "compare")
-    assert spec.uncertainties == (Factor("market.price_volatility_scale", 0.5, 1.5, "float"),)
+    assert spec.uncertainties == (Uncertainty("market.price_volatility_scale", "float", 0.5, 1.5),)
 
 
 def test_one_seed_scheme_for_every_kind(tmp_path) -> None:

@@ -1,0 +1,119 @@
+"""report.md is computed from the numbers: change the runs and the text changes with them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from abm.experiments import report
+from abm.experiments.summary import REDUCTION, summarise
+from abm.params.data import load_minerals
+
+CRITICAL = load_minerals().critical_minerals
+STEPS = 24
+
+
+def _runs(output: dict[str, float], capacity: dict[str, float], dep: float = 0.6, grow=0.0):
+    """Tidy NA rows for baseline and alt (2 seeds): constant mine output and capacity per
+    mineral; alt's output grows by ``grow`` per month from month 6."""
+    rows = []
+    for scen in ("baseline", "alt"):
+        for seed in (1, 2):
+            for step in range(STEPS + 1):
+                date = f"{2024 + (step + 11) // 12}-{(step + 11) % 12 + 1:02d}"
+                for m in CRITICAL:
+                    q = output.get(m, 1000.0)
+                    if scen == "alt" and step > 6:
+                        q *= 1 + grow * (step - 6)
+                    k = capacity.get(m, 2000.0)
+                    for ind, v in (
+                        ("production_t", q),
+                        ("processing_capacity_t", k),
+                        ("import_dependency", dep),
+                    ):
+                        rows.append((scen, seed, step, date, "NA", m, ind, v))
+    cols = ["scenario", "seed", "step", "date", "country", "mineral", "indicator", "value"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def test_what_binds_is_read_from_the_runs() -> None:
+    m = "graphite"
+    lots = {x: 1e9 for x in CRITICAL}  # output far above consumption: never "scarce"
+    slow_plants = report.mineral_limits(_runs(lots, {m: 0.5e9}), "alt", "baseline").loc[m]
+    assert slow_plants.binds == "processing capacity"
+    assert slow_plants.processing_binds_frac == 1.0
+    assert slow_plants.unprocessed_end_frac == pytest.approx(0.5)
+    idle = report.mineral_limits(_runs(lots, {m: 2e9}), "alt", "baseline").loc[m]
+    assert idle.binds == "mine output" and idle.idle_capacity_end_frac == pytest.approx(0.5)
+    scarce = report.mineral_limits(_runs({m: 1e-3}, {}), "alt", "baseline").loc[m]
+    assert scarce.binds.startswith("mine output (scarce")
+    met = report.mineral_limits(_runs(lots, {m: 0.5e9}, dep=0.01), "alt", "baseline").loc[m]
+    assert met.binds.startswith("neither")
+
+
+def test_lead_time_is_when_output_responds() -> None:
+    lots = {x: 1e9 for x in CRITICAL}
+    fast = report.mineral_limits(_runs(lots, {}, grow=0.05), "alt", "baseline")
+    slow = report.mineral_limits(_runs(lots, {}, grow=0.005), "alt", "baseline")
+    never = report.mineral_limits(_runs(lots, {}, grow=0.0), "alt", "baseline")
+    # 5% above the reference after 1 month of 5% growth, after 10 months of 0.5% (from month 6)
+    assert fast.response_months.iloc[0] == 7 and slow.response_months.iloc[0] == 16
+    assert np.isnan(never.response_months).all()
+
+
+def test_the_limits_text_changes_with_the_numbers() -> None:
+    lots = {x: 1e9 for x in CRITICAL}
+    a = "\n".join(report.limits_section(_runs(lots, {"lithium": 0.4e9}), ["alt"], "baseline"))
+    b = "\n".join(report.limits_section(_runs(lots, {"lithium": 3e9}), ["alt"], "baseline"))
+    assert a != b
+    line_a = next(x for x in a.splitlines() if x.startswith("- **lithium**"))
+    line_b = next(x for x in b.splitlines() if x.startswith("- **lithium**"))
+    assert "processing capacity binds" in line_a and "60% of regional ore" in line_a
+    assert "mine output binds" in line_b and "67% idle" in line_b
+    for text in (a, b):  # the old fixed conclusion is gone
+        assert "capacity, not mining, binds for graphite" not in text
+
+
+def _outcomes(dep_zinc_ref: float) -> pd.DataFrame:
+    rows = []
+    for scen, f in (("baseline", 1.0), ("alt", 0.6)):
+        for seed in range(4):
+            row = {"scenario": scen, "seed": seed}
+            for m in [*CRITICAL, "critical_mean"]:
+                base = dep_zinc_ref if m == "zinc" else 0.8
+                row[f"import_dependency.{m}.2034"] = base * f + 0.01 * seed
+            rows.append(row)
+    from abm.experiments.summary import add_reductions
+
+    return add_reductions(pd.DataFrame(rows), "baseline")
+
+
+def test_claim_verdicts_skip_n_a_minerals() -> None:
+    out = _outcomes(dep_zinc_ref=0.005)  # zinc under 5% in the reference: n/a
+    names = [c for c in out.columns if c.startswith((REDUCTION, "import_dependency"))]
+    summary = summarise(out, names, "baseline", ["baseline", "alt"], 2025, 2034)
+    text = "\n".join(report._claim_section(summary, ["alt"], "baseline", 2034))
+    verdict = next(x for x in text.splitlines() if x.startswith("**Verdict for alt"))
+    assert "n/a: zinc" in verdict
+    assert "zinc" not in verdict.split("n/a:")[0]
+    assert "consistent with the claim" in verdict  # a 40% reduction, inside 35-45%
+    out2 = _outcomes(dep_zinc_ref=0.8)
+    summary2 = summarise(out2, names, "baseline", ["baseline", "alt"], 2025, 2034)
+    text2 = "\n".join(report._claim_section(summary2, ["alt"], "baseline", 2034))
+    assert "n/a" not in text2.split("**Verdict for alt")[1]
+
+
+def test_negligible_but_distinguishable_is_reported_as_such() -> None:
+    rows = []
+    for scen, shift in (("baseline", 0.0), ("alt", 0.002)):  # +0.2 pp, under the 1 pp threshold
+        for seed in range(6):
+            share = 0.3 + 0.001 * seed + shift
+            rows.append({"scenario": scen, "seed": seed, "investment_share.MX": share})
+    summary = summarise(
+        pd.DataFrame(rows), ["investment_share.MX"], "baseline", ["baseline", "alt"], 2025, 2034
+    )
+    row = summary[summary.scenario == "alt"].iloc[0]
+    assert row.distinguishable and row.negligible and row.threshold == pytest.approx(0.01)
+    text = "\n".join(report._noise_section(summary, ["alt"], 6, uncertain=False))
+    assert "distinguishable but negligible: 1 (investment_share.MX)" in text
