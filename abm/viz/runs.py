@@ -9,6 +9,7 @@ Indicators are read from each model's :class:`~abm.outputs.Recorder`.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -20,6 +21,7 @@ from abm.model import MiningModel
 from abm.params.scenario import ScenarioError, load_scenario
 from abm.params.schema import COUNTRIES
 from abm.runner import DEFAULT_SEED
+from abm.timeseries import trailing_sum
 from abm.viz.levers import UiSettings, changed_levers, describe_changes
 
 BASELINE = "baseline"
@@ -75,6 +77,7 @@ class DashboardModel(mesa.Model):
         self.policy = MiningModel(spec, rng=parsed, overrides=self.overrides)
         self.baseline = MiningModel(BASELINE, rng=parsed) if compare else None
         self.running = self.policy.running
+        self.epoch = secrets.token_hex(4)  # names this model's data in the browser charts
 
     @property
     def scenario_name(self) -> str:
@@ -136,35 +139,82 @@ def recorded(model: MiningModel) -> Recorded:
     return Recorded(steps, np.vstack(rec.rows), columns, x)
 
 
-def horizon(model: MiningModel) -> tuple[float, float]:
-    """Decimal years of step 0 and the last step."""
-    first = model.start_year + (model.start_month - 2) / 12
-    return first, first + model.n_steps / 12
+FLOWS = ("investment_usd", "exploration_usd")
 
 
-def investment_shares(rec: Recorded) -> dict[str, float]:
-    """Each country's share of North American investment over the last 12 months."""
-    last = {c: float(rec.trailing("investment_usd", c)[-1]) for c in COUNTRIES}
-    total = sum(last.values())
-    if not np.isfinite(total) or total <= 0:
-        return dict.fromkeys(COUNTRIES, float("nan"))
-    return {c: v / total for c, v in last.items()}
-
-
-def key_numbers(model: MiningModel) -> dict[str, dict[str, float]]:
-    """Headline numbers now: indicator -> country (US, MX, CA, NA) -> value."""
+def flows_frame(model: MiningModel) -> pd.DataFrame:
+    """The tidy timeseries of the trailing-window flows only (by country and NA): what
+    :func:`abm.timeseries.trailing_sum` needs for the headline numbers, without the cost of
+    the full ``Recorder.to_frame()`` on every Step."""
     rec = recorded(model)
+    cols = [(n, c) for n in FLOWS for c in (*COUNTRIES, "NA")]
+    values = np.column_stack([rec.get(n, c) for n, c in cols])  # (steps, cols)
+    steps = len(rec.steps)
+    return pd.DataFrame(
+        {
+            "step": np.repeat(rec.steps, len(cols)),
+            "date": "",  # trailing_sum selects by step
+            "country": np.tile([c for _, c in cols], steps),
+            "mineral": "all",
+            "indicator": np.tile([n for n, _ in cols], steps),
+            "value": values.ravel(),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Window:
+    """The months a trailing-window figure covers."""
+
+    months: int  # 0 at step 0, at most WINDOW_MONTHS
+    first: str  # YYYY-MM (empty when months == 0)
+    last: str
+
+    def label(self) -> str:
+        """``last 12 months`` or, during the first year, ``2025-01 to 2025-06 (6 months)``."""
+        if self.months == 0:
+            return "no month simulated yet"
+        if self.months >= WINDOW_MONTHS:
+            return f"last {WINDOW_MONTHS} months"
+        if self.months == 1:
+            return f"{self.last} (1 month)"
+        return f"{self.first} to {self.last} ({self.months} months)"
+
+
+def _month(model: MiningModel, step: int) -> str:
+    index = model.start_year * 12 + model.start_month - 1 + step - 1
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def key_numbers(model: MiningModel) -> dict[str, Any]:
+    """Headline numbers now: indicator -> country (US, MX, CA, NA) -> value, and ``window``
+    (a :class:`Window`: the months the trailing-window numbers cover)."""
+    rec = recorded(model)
+    flows = flows_frame(model)
+    step = int(rec.steps[-1])
+    exploration, covered = trailing_sum(flows, "exploration_usd", step, WINDOW_MONTHS)
+    investment, _ = trailing_sum(flows, "investment_usd", step, WINDOW_MONTHS)
+    regions = (*COUNTRIES, "NA")
+    if covered == 0:
+        shares = dict.fromkeys(COUNTRIES, float("nan"))
+        explo = dict.fromkeys(regions, float("nan"))
+    else:
+        total = float(sum(investment[c] for c in COUNTRIES))
+        ok = np.isfinite(total) and total > 0
+        shares = {c: float(investment[c]) / total if ok else float("nan") for c in COUNTRIES}
+        explo = {c: float(exploration[c]) for c in regions}
     crit = model.minerals.critical_minerals
     dep = [float(rec.get("import_dependency", "NA", m)[-1]) for m in crit]
-    regions = (*COUNTRIES, "NA")
+    first = _month(model, step - covered + 1) if covered else ""
     return {
-        "investment_share": investment_shares(rec),
-        "exploration_usd": {c: float(rec.trailing("exploration_usd", c)[-1]) for c in regions},
+        "investment_share": shares,
+        "exploration_usd": explo,
         "projects_in_permitting": {
             c: float(rec.get("projects_in_permitting", c)[-1]) for c in regions
         },
         "producing_mines": {c: float(rec.get("producing_mines", c)[-1]) for c in regions},
         "import_dependency_critical": {"NA": float(np.mean(dep))},
+        "window": Window(covered, first, _month(model, step)),
     }
 
 
