@@ -21,7 +21,7 @@ from typing import Any
 
 import solara
 from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
+from mesa.visualization.utils import force_update, update_counter
 
 from abm.params.scenario import load_scenario
 from abm.params.schema import COUNTRIES, MINERALS
@@ -30,7 +30,7 @@ from abm.viz.controls import LeverPanel, scenario_label
 from abm.viz.levers import EXPORT_PREFIX, UiSettings
 from abm.viz.plots import pipeline_spec, pipeline_update, timeseries_spec, timeseries_update
 from abm.viz.runs import DashboardModel, csv_filename, key_numbers, timeseries_csv
-from abm.viz.vega import VegaChart
+from abm.viz.vega import Ticker, VegaChart
 
 ENV_SCENARIO = "ABM_UI_SCENARIO"  # set by `abm ui SCENARIO`
 TITLE = "USMCA mining investment"
@@ -143,16 +143,44 @@ def key_table_html(model: DashboardModel) -> str:
 
 
 @solara.component
-def StatusCard(model: DashboardModel) -> None:
-    """Simulated date, step, what is running, the applied lever changes and the download."""
-    update_counter.get()  # re-render on every Step
+def PlayButton(model: DashboardModel, playing: solara.Reactive[bool]) -> None:
+    """Play / Pause (replaces Mesa's, see :class:`abm.viz.vega.Ticker`): steps the model as
+    Mesa's Step does, at Mesa's play interval and render interval."""
+
+    def tick(months: int) -> None:
+        with model.lock:
+            for _ in range(months):
+                if not model.running:
+                    break
+                model.step()
+        force_update()
+        if not model.running:
+            playing.set(False)
+
+    solara.Button(
+        "❚❚ Pause" if playing.value else "▶ Play",
+        color="primary",
+        on_click=lambda: playing.set(not playing.value),
+        disabled=not model.running and not playing.value,
+        classes=["abm-play"],
+    )
+    Ticker.element(active=playing.value, interval_ms=PLAY_INTERVAL_MS, on_tick=tick)
+
+
+@solara.component
+def StatusCard(model: DashboardModel, date: str, steps: int) -> None:
+    """Simulated date, step, Play, what is running, the applied lever changes and the download
+    (``date`` and ``steps`` read with the figures' data, under the model's lock)."""
     m = model.policy
+    playing = solara.use_reactive(False)
+    solara.use_effect(lambda: playing.set(False), [model])  # Reset stops Play
     with solara.Card(style="min-width: 360px; max-width: 520px"):
-        with solara.Div():
-            solara.Text(model.date, classes=["abm-date"])
+        with solara.Row(style="align-items: center; justify-content: space-between"):
+            solara.Text(date, classes=["abm-date"])
+            PlayButton(model, playing)
         with solara.Div():
             solara.Text(
-                f"step {m.steps} of {m.n_steps} (one step = one month; step 0 = the "
+                f"step {steps} of {m.n_steps} (one step = one month; step 0 = the "
                 "calibrated start)",
                 classes=["abm-step"],
             )
@@ -190,16 +218,28 @@ def MainView(model: DashboardModel, focus: str) -> None:
     (and so an update) happens.
     """
     counter = update_counter.get()
-    ts_spec = solara.use_memo(lambda: timeseries_spec(model, focus), [model, focus])
-    map_spec = solara.use_memo(lambda: pipeline_spec(model), [model])
-    ts_update = solara.use_memo(lambda: timeseries_update(model, focus), [model, counter, focus])
-    map_update = solara.use_memo(lambda: pipeline_update(model), [model, counter])
+
+    def locked(f: Callable[[], Any]) -> Callable[[], Any]:
+        def read() -> Any:
+            with model.lock:  # Play steps in another thread
+                return f()
+
+        return read
+
+    ts_spec = solara.use_memo(locked(lambda: timeseries_spec(model, focus)), [model, focus])
+    map_spec = solara.use_memo(locked(lambda: pipeline_spec(model)), [model])
+    ts_update = solara.use_memo(
+        locked(lambda: timeseries_update(model, focus)), [model, counter, focus]
+    )
+    map_update = solara.use_memo(locked(lambda: pipeline_update(model)), [model, counter])
+    table = solara.use_memo(locked(lambda: key_table_html(model)), [model, counter])
+    date, steps = ts_update["date"], ts_update["step"]
     solara.Style(CSS)
     with solara.Column(classes=["abm-main"], style="padding: 8px"):
         with solara.Row(style="align-items: flex-start; flex-wrap: wrap"):
-            StatusCard(model)
+            StatusCard(model, date, steps)
             with solara.Card("Headline numbers", style="flex: 1; min-width: 480px"):
-                solara.HTML(unsafe_innerHTML=key_table_html(model), classes=["abm-key"])
+                solara.HTML(unsafe_innerHTML=table, classes=["abm-key"])
         VegaChart(ts_spec, ts_update, classes=["abm-timeseries"])
         VegaChart(map_spec, map_update, classes=["abm-pipeline"])
 

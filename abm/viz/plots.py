@@ -27,7 +27,7 @@ import numpy as np
 
 from abm.params.schema import COUNTRIES, COUNTRY_NAMES, MINERALS
 from abm.projects import Stage
-from abm.viz.runs import WINDOW_MONTHS, DashboardModel, Recorded, recorded
+from abm.viz.runs import WINDOW_MONTHS, DashboardModel, Recorded, months_covered, recorded
 from abm.viz.vega import json_floats
 
 COUNTRY_COLORS = {"US": "#1f77b4", "MX": "#2ca02c", "CA": "#d62728"}
@@ -40,6 +40,7 @@ OTHER_COLOR = "#4a6fa5"
 DASHES = {"scenario": [1, 0], "baseline": [6, 3]}
 PANEL_WIDTH_PX = 290
 PANEL_HEIGHT_PX = 170
+Y_AXIS_PX = 42  # room for the y labels ("1,000", "0.25")
 MAP_HEIGHT_PX = 300
 MIN_AXIS_MONTHS = 12  # the time axis spans at least this many months from the start
 POLICY_LABEL_PX = 150  # longest policy label drawn on a panel (full text in the tooltip)
@@ -89,11 +90,6 @@ def step_of_date(model, date: str) -> int:
 
 
 # --- series ----------------------------------------------------------------------------------
-def months_covered(steps: np.ndarray) -> np.ndarray:
-    """Months a trailing window covers at each step (0 at step 0, at most 12)."""
-    return np.clip(steps, 0, WINDOW_MONTHS)
-
-
 def share_pct(rec: Recorded, c: str) -> np.ndarray:
     """A country's share of North American investment over the trailing window, %."""
     inv = {k: rec.trailing("investment_usd", k) for k in COUNTRIES}
@@ -229,7 +225,8 @@ def _panel(pid: str, model: DashboardModel, focus: str) -> dict:
         "type": "quantitative",
         "title": None,
         "scale": {"zero": False},
-        "axis": {"labelFontSize": 10},
+        # a fixed axis width (no re-layout as values grow: the panel keeps its place)
+        "axis": {"labelFontSize": 10, "minExtent": Y_AXIS_PX, "maxExtent": Y_AXIS_PX},
     }
     tooltip = [
         {"field": "x", "type": "temporal", "title": "month", "format": "%Y-%m", "scale": None},
@@ -317,7 +314,6 @@ def timeseries_spec(model: DashboardModel, focus: str) -> dict:
     pids = list(PANELS)
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "autosize": {"type": "pad", "resize": True},  # axes widen as the data grows
         "params": [
             {"name": "x0", "value": start},
             {"name": "x1", "value": end},
@@ -351,6 +347,7 @@ def timeseries_update(model: DashboardModel, focus: str) -> dict:
     policy = policy_marks(model)
     return {
         "date": m.date,
+        "step": int(m.steps),
         "data": {
             "ts": {
                 "mode": "stream",
@@ -386,8 +383,9 @@ def stage_counts(model, stages=MAP_STAGES) -> np.ndarray:
     return out
 
 
-def map_points(model: DashboardModel) -> list[dict]:
-    """One row per live project of the scenario: place in its cell, area ~ capex, mineral."""
+def map_points(model: DashboardModel) -> dict[str, list]:
+    """Every live project of the scenario, column-wise: place in its cell, area ~ capex
+    (``s``, px²), kind, mineral, stage and capex (USD bn)."""
     m = model.policy
     book = m.projects
     live = np.flatnonzero(np.isin(book.stage, np.array(MAP_STAGES, dtype=np.int8)))
@@ -395,21 +393,18 @@ def map_points(model: DashboardModel) -> list[dict]:
     row = np.array([MAP_ROWS.index(COUNTRIES[c]) for c in book.country[live]], dtype=float)
     jx, jy = _jitter(len(book))[live].T
     capex_bn = book.capex_usd[live] / 1e9
-    size = 4 + 60 * np.sqrt(capex_bn)
     critical = m.minerals.critical[book.mineral[live]]
-    px, py = json_floats(col + 0.8 * jx, 4), json_floats(row + 0.7 * jy, 4)
-    return [
-        {
-            "px": px[i],
-            "py": py[i],
-            "s": round(float(size[i]), 1),
-            "kind": "critical mineral" if critical[i] else "other mineral",
-            "mineral": MINERALS[book.mineral[live[i]]].replace("_", " "),
-            "stage": MAP_STAGES[col[i]].name.title(),
-            "capex": round(float(capex_bn[i]), 3),
-        }
-        for i in range(len(live))
-    ]
+    minerals = np.array([x.replace("_", " ") for x in MINERALS])
+    stages = np.array([s.name.title() for s in MAP_STAGES])
+    return {
+        "px": json_floats(col + 0.8 * jx, 4),
+        "py": json_floats(row + 0.7 * jy, 4),
+        "s": json_floats(4 + 60 * np.sqrt(capex_bn), 3),
+        "kind": np.where(critical, "critical mineral", "other mineral").tolist(),
+        "mineral": minerals[book.mineral[live]].tolist(),
+        "stage": stages[col].tolist(),
+        "capex": json_floats(capex_bn, 3),
+    }
 
 
 def map_counts(model: DashboardModel) -> list[dict]:
@@ -466,7 +461,7 @@ def pipeline_spec(model: DashboardModel) -> dict:
     seps = [{"px": j - 0.5} for j in range(1, n_stages)]
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "autosize": {"type": "pad", "resize": True},  # axes widen as the data grows
+        "usermeta": {"renderer": "canvas"},  # hundreds of points: canvas redraws faster
         "params": [{"name": "t_map", "value": _map_title(model)}],
         "width": 3 * PANEL_WIDTH_PX + 110,
         "height": MAP_HEIGHT_PX,
@@ -543,7 +538,7 @@ def pipeline_update(model: DashboardModel) -> dict:
     return {
         "date": model.policy.date,
         "data": {
-            "map": {"mode": "replace", "key": key, "rows": map_points(model)},
+            "map": {"mode": "replace", "key": key, "columns": map_points(model)},
             "counts": {"mode": "replace", "key": key, "rows": map_counts(model)},
         },
         "signals": {"t_map": _map_title(model)},

@@ -7,14 +7,17 @@ spec once and then applies each update as a Vega *changeset*:
 - a ``stream`` dataset (the indicator series) is sent column-wise and in full, but the browser
   inserts only the months it has not drawn yet; a new ``epoch`` (a Reset) or a shorter series
   replaces everything;
-- a ``replace`` dataset (the pipeline map, the policy marks) is swapped whole, and only when its
-  ``key`` changed;
+- a ``replace`` dataset (the pipeline map, the policy marks; ``rows``, or ``columns`` zipped
+  into rows in the browser) is swapped whole, and only when its ``key`` changed;
 - ``signals`` set the chart's parameters (axis ranges, titles that say which months a figure
   covers).
 
 Updates are applied in order; when several arrive while one is drawing, only the newest is
 applied (each carries the whole state). Once an update is drawn the chart's root element gets
-``data-abm-date`` = the update's ``date`` (the browser test times a Step by it).
+``data-abm-date`` = the update's ``date`` (the browser test times a Step by it) and
+``data-abm-draw-ms``, the milliseconds the browser took to apply and draw it.
+
+The chart is drawn as SVG unless the spec's ``usermeta.renderer`` says ``canvas``.
 
 The page loads vega, vega-lite and vega-embed from Solara's asset proxy (the same URLs as
 solara's own Vega-Lite widget, so :mod:`abm.viz.assets` caches them for offline use).
@@ -22,7 +25,6 @@ solara's own Vega-Lite widget, so :mod:`abm.viz.assets` caches them for offline 
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import ipyvuetify as v
@@ -47,7 +49,7 @@ module.exports = {
   },
   watch: {
     spec() { this.embed(); },
-    update() { this.schedule(); },
+    update() { this.tRecv = performance.now(); this.schedule(); },
   },
   methods: {
     cdn() {
@@ -85,7 +87,8 @@ module.exports = {
         if (this.view) { this.view.finalize(); this.view = null; }
         this.state = {};
         const spec = JSON.parse(JSON.stringify(this.spec));
-        const result = await embed(this.$refs.plot, spec, {renderer: 'svg', actions: false});
+        const renderer = (spec.usermeta && spec.usermeta.renderer) || 'svg';
+        const result = await embed(this.$refs.plot, spec, {renderer, actions: false});
         this.view = result.view;
         await this.apply();
       }).catch((e) => console.error('abm vega embed', e));
@@ -107,11 +110,23 @@ module.exports = {
       }
       return out;
     },
+    zip(columns) {
+      const names = Object.keys(columns);
+      const n = names.length ? columns[names[0]].length : 0;
+      const out = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const row = {};
+        for (const k of names) row[k] = columns[k][i];
+        out[i] = row;
+      }
+      return out;
+    },
     async apply() {
       const u = this.update;
       const view = this.view;
       if (!view || !u || !u.data) return;
       const vega = this.vega;
+      const t0 = performance.now();
       for (const [name, d] of Object.entries(u.data)) {
         const st = this.state[name] || {};
         let cs = vega.changeset();
@@ -124,12 +139,14 @@ module.exports = {
           this.state[name] = {key: d.key, n};
         } else {
           if (st.key === d.key) continue;
-          view.change(name, cs.remove(vega.truthy).insert(d.rows));
+          view.change(name, cs.remove(vega.truthy).insert(d.rows || this.zip(d.columns)));
           this.state[name] = {key: d.key};
         }
       }
       for (const [k, val] of Object.entries(u.signals || {})) view.signal(k, val);
       await view.runAsync();
+      this.$el.setAttribute('data-abm-draw-ms', (performance.now() - t0).toFixed(1));
+      this.$el.setAttribute('data-abm-received', (this.tRecv || 0).toFixed(1));
       this.$el.setAttribute('data-abm-date', u.date || '');
     },
   },
@@ -174,13 +191,78 @@ def _none_where(values: list, mask: np.ndarray) -> list:
     return [_none_where(row, m) for row, m in zip(values, mask, strict=True)]
 
 
-def is_json_number(x: Any) -> bool:
-    """Whether ``x`` is a number JSON can carry (finite int or float)."""
-    return isinstance(x, int | float) and math.isfinite(x)
-
-
 @solara.component
 def VegaChart(spec: dict, update: dict, classes: list[str] | None = None) -> None:
     """One incrementally updated chart inside a ``div`` with ``classes``."""
     with solara.Div(classes=classes or []):
         VegaStream.element(spec=spec, update=update)
+
+
+TICKER_TEMPLATE = r"""
+<template><span class="abm-ticker" style="display: none"></span></template>
+<script>
+module.exports = {
+  mounted() {
+    this.waiting = false;
+    this.hideMesaPlay();
+    if (this.active) this.next();
+  },
+  destroyed() { clearTimeout(this.timer); },
+  watch: {
+    active(on) { this.waiting = false; if (on) this.next(); else clearTimeout(this.timer); },
+    done() { this.waiting = false; this.next(); },
+  },
+  methods: {
+    mesaSlider(label, fallback) {
+      const input = [...document.querySelectorAll('.v-input')]
+        .find((el) => el.textContent.includes(label));
+      const slider = input && input.querySelector('[role=slider]');
+      const value = slider && Number(slider.getAttribute('aria-valuenow'));
+      return value > 0 ? value : fallback;
+    },
+    hideMesaPlay() {
+      for (const b of document.querySelectorAll('button')) {
+        const t = b.textContent.trim();
+        if (t === '▶' || t === '❚❚') b.style.display = 'none';
+      }
+    },
+    next() {
+      if (!this.active || this.waiting) return;
+      clearTimeout(this.timer);
+      const wait = this.mesaSlider('Play Interval', this.interval_ms);
+      this.timer = setTimeout(() => {
+        if (!this.active) return;
+        this.waiting = true;
+        this.tick(this.mesaSlider('Render Interval', 1));
+      }, wait);
+    },
+  },
+};
+</script>
+"""
+
+
+class Ticker(v.VuetifyTemplate):
+    """Play driven by the browser: while ``active``, asks the server for the next months
+    (``tick``) once the previous ones were handled (``done``), after Mesa's play interval, as
+    many months as Mesa's render interval (both read from Mesa's sliders on the page).
+
+    Why not Mesa's own Play (hidden by this widget): with mesa 3.5 and solara 1.64 its worker
+    thread steps the model, but the re-render it triggers does not reach the page until some
+    other message arrives (measured: 0 months a second on screen while the model ran to its
+    end). A tick is handled like a Step click, whose updates are sent at once.
+    """
+
+    template = traitlets.Unicode(TICKER_TEMPLATE).tag(sync=True)
+    active = traitlets.Bool(False).tag(sync=True)
+    interval_ms = traitlets.Int(50).tag(sync=True)
+    done = traitlets.Int(0).tag(sync=True)
+    on_tick = traitlets.Callable(None, allow_none=True)
+
+    def vue_tick(self, months: Any = 1) -> None:
+        """Advance ``months`` months (the browser's request)."""
+        try:
+            if self.on_tick is not None:
+                self.on_tick(max(1, int(months or 1)))
+        finally:
+            self.done += 1

@@ -42,16 +42,25 @@ async (timeoutMs) => {
     return plots.every((p) => p.getAttribute('data-abm-date') === now);
   };
   const t0 = performance.now();
+  let tDate = null;
   button.click();
   await new Promise((resolve, reject) => {
-    const check = () => { if (done()) { obs.disconnect(); resolve(); } };
+    const check = () => {
+      if (tDate === null && dateEl() && dateEl().textContent.trim() !== before) {
+        tDate = performance.now() - t0;
+      }
+      if (done()) { obs.disconnect(); resolve(); }
+    };
     const obs = new MutationObserver(check);
     obs.observe(document.body, {subtree: true, childList: true, characterData: true,
                                 attributes: true, attributeFilter: ['data-abm-date']});
     setTimeout(() => { obs.disconnect(); reject(new Error('no new date')); }, timeoutMs);
   });
   await new Promise((r) => requestAnimationFrame(() => r()));
-  return performance.now() - t0;
+  const draw = [...document.querySelectorAll('[data-abm-draw-ms]')]
+    .map((p) => [Number(p.getAttribute('data-abm-received')) - t0,
+                 Number(p.getAttribute('data-abm-draw-ms'))]);
+  return [performance.now() - t0, tDate, draw];
 }
 """
 
@@ -65,25 +74,30 @@ def month_index(date: str) -> int:
     return 12 * year + month - 1
 
 
-def step_times_s(page, n: int) -> list[float]:
-    """Seconds from Step click to the next month on screen, ``n`` times."""
-    out = []
+def step_times_s(page, n: int) -> tuple[list[float], list[float]]:
+    """Seconds from Step click to the next month on screen with every plot drawn, and to the
+    date alone, ``n`` times."""
+    full, date = [], []
     for _ in range(n):
-        out.append(page.evaluate(STEP_JS, STEP_TIMEOUT_MS) / 1000)
-        time.sleep(0.1)  # let trailing messages (e.g. a vega redraw) finish
-    return out
+        total_ms, date_ms, draw_ms = page.evaluate(STEP_JS, STEP_TIMEOUT_MS)
+        if os.environ.get("ABM_BENCH_VERBOSE"):
+            print(f"  step {total_ms:.0f} ms, date {date_ms:.0f} ms, charts {draw_ms} ms")
+        full.append(total_ms / 1000)
+        date.append(date_ms / 1000)
+        time.sleep(0.1)  # let trailing messages finish
+    return full, date
 
 
 def play_rate_months_per_s(page, seconds: float = PLAY_SECONDS) -> float:
     """Simulated months shown per second while Play runs for ``seconds``."""
     date = page.locator(".abm-date")
     start = month_index(date.inner_text())
-    page.get_by_role("button", name="▶").click()
+    page.get_by_role("button", name="▶ Play").click()
     t0 = time.monotonic()
     time.sleep(seconds)
     shown = month_index(date.inner_text())
     elapsed = time.monotonic() - t0
-    page.get_by_role("button", name="❚❚").click()
+    page.get_by_role("button", name="❚❚ Pause").click()
     return (shown - start) / elapsed
 
 
@@ -93,6 +107,7 @@ class Bench:
 
     steps_s: list[float]
     play_months_per_s: float
+    date_only_s: list[float]
 
     @property
     def median_s(self) -> float:
@@ -104,15 +119,16 @@ class Bench:
         return (
             f"step click -> new date on screen: median {self.median_s:.3f} s over "
             f"{len(self.steps_s)} steps (min {min(self.steps_s):.3f}, max "
-            f"{max(self.steps_s):.3f}); Play {self.play_months_per_s:.1f} months/s"
+            f"{max(self.steps_s):.3f}; the date alone {statistics.median(self.date_only_s):.3f});"
+            f" Play {self.play_months_per_s:.1f} months/s"
         )
 
 
 def run_bench(page, steps: int, play_s: float = PLAY_SECONDS) -> Bench:
     """Measure ``steps`` Step clicks, then Play for ``play_s`` seconds."""
     page.locator(".abm-date").wait_for()
-    times = step_times_s(page, steps)
-    return Bench(times, play_rate_months_per_s(page, play_s))
+    times, date = step_times_s(page, steps)
+    return Bench(times, play_rate_months_per_s(page, play_s), date)
 
 
 def _free_port() -> int:
@@ -193,7 +209,11 @@ def main(argv: list[str] | None = None) -> int:
                     ctx.close()
                 finally:
                     os.killpg(proc.pid, signal.SIGTERM)
-                    proc.wait(timeout=20)
+                    try:
+                        proc.wait(timeout=20)
+                    except subprocess.TimeoutExpired:
+                        os.killpg(proc.pid, signal.SIGKILL)
+                        proc.wait(timeout=20)
         browser.close()
     for root, benches in results.items():
         steps = [t for b in benches for t in b.steps_s]
