@@ -229,10 +229,13 @@ module.exports = {
     next() {
       if (!this.active || this.waiting) return;
       clearTimeout(this.timer);
-      const wait = this.mesaSlider('Play Interval', this.interval_ms);
+      // the play interval runs from one frame's start to the next (not after the frame)
+      const interval = this.mesaSlider('Play Interval', this.interval_ms);
+      const wait = Math.max(0, (this.sent || 0) + interval - performance.now());
       this.timer = setTimeout(() => {
         if (!this.active) return;
         this.waiting = true;
+        this.sent = performance.now();
         this.tick(this.mesaSlider('Render Interval', 1));
       }, wait);
     },
@@ -244,8 +247,9 @@ module.exports = {
 
 class Ticker(v.VuetifyTemplate):
     """Play driven by the browser: while ``active``, asks the server for the next months
-    (``tick``) once the previous ones were handled (``done``), after Mesa's play interval, as
-    many months as Mesa's render interval (both read from Mesa's sliders on the page).
+    (``tick``) once the previous ones were handled (``done``) and Mesa's play interval has
+    passed since the previous request, as many months as Mesa's render interval (both read
+    from Mesa's sliders on the page).
 
     Why not Mesa's own Play (hidden by this widget): with mesa 3.5 and solara 1.64 its worker
     thread steps the model, but the re-render it triggers does not reach the page until some
