@@ -50,7 +50,7 @@ CSS = """
 .abm-schedule li { margin-bottom: 2px; }
 /* Mesa's sliders (play and render interval): the value bubble always shown, with room above
    the track so that it covers neither the label nor the slider above */
-.v-input__slider { padding-top: 30px; }
+.v-input__slider:has(.v-slider__thumb-label) { padding-top: 30px; }
 .v-input__slider .v-label { overflow: visible; white-space: normal; line-height: 1.2; }
 .v-input__slider .v-slider__thumb-container .v-slider__thumb-label-container {
   display: block !important; }

@@ -44,6 +44,8 @@ Y_AXIS_PX = 42  # room for the y labels ("1,000", "0.25")
 MAP_HEIGHT_PX = 300
 MIN_AXIS_MONTHS = 12  # the time axis spans at least this many months from the start
 POLICY_LABEL_PX = 150  # longest policy label drawn on a panel (full text in the tooltip)
+POLICY_LABEL_TOP_PX = 2  # first label row, from the top of a panel
+POLICY_LABEL_ROW_PX = 11  # labels of successive changes step down by this
 MAP_STAGES = (
     Stage.RESOURCE,
     Stage.FEASIBILITY,
@@ -146,7 +148,7 @@ def _run_label(model: DashboardModel, run: str) -> str:
 def policy_marks(model: DashboardModel) -> list[dict]:
     """One row per scheduled policy change of either run, dated by the month it takes
     effect (within the run's horizon)."""
-    rows = []
+    rows: list[dict] = []
     for run, m in model.runs.items():
         for change in m.spec.schedule:
             step = step_of_date(m, change.date)
@@ -161,6 +163,8 @@ def policy_marks(model: DashboardModel) -> list[dict]:
                     "label": label,
                     "short": f"{month_text(index)} {label}",
                     "run": _run_label(model, run),
+                    # label rows, so that labels of nearby dates do not overlap
+                    "ty": POLICY_LABEL_TOP_PX + POLICY_LABEL_ROW_PX * (len(rows) % 3),
                 }
             )
     return rows
@@ -294,13 +298,16 @@ def _panel(pid: str, model: DashboardModel, focus: str) -> dict:
                     "align": "left",
                     "baseline": "top",
                     "dx": 3,
-                    "dy": 2,
                     "fontSize": 9,
                     "color": POLICY_COLOR,
                     "limit": POLICY_LABEL_PX,
                     "clip": True,
                 },
-                "encoding": {"x": _x(), "y": {"value": 0}, "text": {"field": "short"}},
+                "encoding": {
+                    "x": _x(),
+                    "y": {"field": "ty", "type": "quantitative", "scale": None},
+                    "text": {"field": "short"},
+                },
             },
         ],
     }
