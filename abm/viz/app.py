@@ -15,23 +15,22 @@ Every browser session gets its own settings and model (``solara.use_reactive`` /
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Callable
 from typing import Any
 
 import solara
-from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
+from mesa.visualization.utils import force_update, update_counter
 
 from abm.params.scenario import load_scenario
 from abm.params.schema import COUNTRIES, MINERALS
 from abm.runner import DEFAULT_SEED
 from abm.viz.controls import LeverPanel, scenario_label
 from abm.viz.levers import EXPORT_PREFIX, UiSettings
-from abm.viz.plots import pipeline_figure, timeseries_figure
+from abm.viz.plots import pipeline_spec, pipeline_update, timeseries_spec, timeseries_update
 from abm.viz.runs import DashboardModel, csv_filename, key_numbers, timeseries_csv
+from abm.viz.vega import Ticker, VegaChart
 
 ENV_SCENARIO = "ABM_UI_SCENARIO"  # set by `abm ui SCENARIO`
 TITLE = "USMCA mining investment"
@@ -47,6 +46,16 @@ CSS = """
 .abm-key th:first-child, .abm-key td:first-child { text-align: left; }
 .abm-key .base { color: #777; font-size: 0.85em; }
 .abm-key .up { color: #1a7f37; } .abm-key .down { color: #c62828; }
+.abm-schedule { font-size: 0.85em; }
+.abm-schedule li { margin-bottom: 2px; }
+/* Mesa's sliders (play and render interval): the value bubble always shown, with room above
+   the track so that it covers neither the label nor the slider above */
+.v-input__slider:has(.v-slider__thumb-label) { padding-top: 30px; }
+.v-input__slider .v-label { overflow: visible; white-space: normal; line-height: 1.2; }
+.v-input__slider .v-slider__thumb-container .v-slider__thumb-label-container {
+  display: block !important; }
+.v-input__slider .v-slider__thumb-label { transform: translateY(-20%) translateY(-12px)
+  translateX(-50%) rotate(45deg) !important; }
 """
 
 
@@ -72,13 +81,6 @@ def model_params(settings: solara.Reactive[UiSettings]) -> dict:
     }
 
 
-def png(fig: Figure) -> bytes:
-    """The figure as PNG bytes."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
-
-
 def _fmt(key: str, v: float) -> str:
     if v != v:  # NaN
         return "–"
@@ -97,9 +99,9 @@ def _fmt_delta(key: str, d: float) -> str:
     return _fmt(key, d)
 
 
-KEY_ROWS = {
-    "investment_share": "Investment share, last 12 months",
-    "exploration_usd": "Exploration, last 12 months (USD bn)",
+KEY_ROWS = {  # {window}: the months the trailing-window numbers cover (runs.Window.label)
+    "investment_share": "Investment share, {window}",
+    "exploration_usd": "Exploration, {window} (USD bn)",
     "projects_in_permitting": "Projects in permitting",
     "producing_mines": "Producing mines",
     "import_dependency_critical": "NA import dependency, critical minerals (mean)",
@@ -113,7 +115,9 @@ def key_table_html(model: DashboardModel) -> str:
     regions = (*COUNTRIES, "NA")
     head = "".join(f"<th>{c}</th>" for c in regions)
     rows = [f"<tr><th></th>{head}</tr>"]
+    window = now["window"].label()
     for key, label in KEY_ROWS.items():
+        label = label.format(window=window)
         cells = []
         for c in regions:
             v = now[key].get(c)
@@ -139,16 +143,44 @@ def key_table_html(model: DashboardModel) -> str:
 
 
 @solara.component
-def StatusCard(model: DashboardModel) -> None:
-    """Simulated date, step, what is running, the applied lever changes and the download."""
-    update_counter.get()  # re-render on every Step
+def PlayButton(model: DashboardModel, playing: solara.Reactive[bool]) -> None:
+    """Play / Pause (replaces Mesa's, see :class:`abm.viz.vega.Ticker`): steps the model as
+    Mesa's Step does, at Mesa's play interval and render interval."""
+
+    def tick(months: int) -> None:
+        with model.lock:
+            for _ in range(months):
+                if not model.running:
+                    break
+                model.step()
+        force_update()
+        if not model.running:
+            playing.set(False)
+
+    solara.Button(
+        "❚❚ Pause" if playing.value else "▶ Play",
+        color="primary",
+        on_click=lambda: playing.set(not playing.value),
+        disabled=not model.running and not playing.value,
+        classes=["abm-play"],
+    )
+    Ticker.element(active=playing.value, interval_ms=PLAY_INTERVAL_MS, on_tick=tick)
+
+
+@solara.component
+def StatusCard(model: DashboardModel, date: str, steps: int) -> None:
+    """Simulated date, step, Play, what is running, the applied lever changes and the download
+    (``date`` and ``steps`` read with the figures' data, under the model's lock)."""
     m = model.policy
+    playing = solara.use_reactive(False)
+    solara.use_effect(lambda: playing.set(False), [model])  # Reset stops Play
     with solara.Card(style="min-width: 360px; max-width: 520px"):
-        with solara.Div():
-            solara.Text(model.date, classes=["abm-date"])
+        with solara.Row(style="align-items: center; justify-content: space-between"):
+            solara.Text(date, classes=["abm-date"])
+            PlayButton(model, playing)
         with solara.Div():
             solara.Text(
-                f"step {m.steps} of {m.n_steps} (one step = one month; step 0 = the "
+                f"step {steps} of {m.n_steps} (one step = one month; step 0 = the "
                 "calibrated start)",
                 classes=["abm-step"],
             )
@@ -178,18 +210,38 @@ def StatusCard(model: DashboardModel) -> None:
 
 @solara.component
 def MainView(model: DashboardModel, focus: str) -> None:
-    """Status, headline numbers and the figures; re-rendered on every Step and Reset."""
+    """Status, headline numbers and the figures; re-rendered on every Step and Reset.
+
+    The figures are Vega-Lite charts drawn in the browser: their specs are built once per
+    model and focus mineral, and each render sends an update the browser applies
+    incrementally (:mod:`abm.viz.vega`). Mesa's render interval decides how often a render
+    (and so an update) happens.
+    """
     counter = update_counter.get()
-    ts_png = solara.use_memo(lambda: png(timeseries_figure(model, focus)), [model, counter, focus])
-    map_png = solara.use_memo(lambda: png(pipeline_figure(model)), [model, counter])
+
+    def locked(f: Callable[[], Any]) -> Callable[[], Any]:
+        def read() -> Any:
+            with model.lock:  # Play steps in another thread
+                return f()
+
+        return read
+
+    ts_spec = solara.use_memo(locked(lambda: timeseries_spec(model, focus)), [model, focus])
+    map_spec = solara.use_memo(locked(lambda: pipeline_spec(model)), [model])
+    ts_update = solara.use_memo(
+        locked(lambda: timeseries_update(model, focus)), [model, counter, focus]
+    )
+    map_update = solara.use_memo(locked(lambda: pipeline_update(model)), [model, counter])
+    table = solara.use_memo(locked(lambda: key_table_html(model)), [model, counter])
+    date, steps = ts_update["date"], ts_update["step"]
     solara.Style(CSS)
     with solara.Column(classes=["abm-main"], style="padding: 8px"):
         with solara.Row(style="align-items: flex-start; flex-wrap: wrap"):
-            StatusCard(model)
+            StatusCard(model, date, steps)
             with solara.Card("Headline numbers", style="flex: 1; min-width: 480px"):
-                solara.HTML(unsafe_innerHTML=key_table_html(model), classes=["abm-key"])
-        solara.Image(ts_png, width="100%", classes=["abm-timeseries"])
-        solara.Image(map_png, width="100%", classes=["abm-pipeline"])
+                solara.HTML(unsafe_innerHTML=table, classes=["abm-key"])
+        VegaChart(ts_spec, ts_update, classes=["abm-timeseries"])
+        VegaChart(map_spec, map_update, classes=["abm-pipeline"])
 
 
 def Below(component: Callable[..., None]) -> Callable[..., None]:

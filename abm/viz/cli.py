@@ -3,16 +3,28 @@
 Checks the scenario, fills Solara's offline asset cache (:mod:`abm.viz.assets`), then runs
 ``solara run abm/viz/app.py`` in production mode with the asset proxy pointing to that cache,
 so the page needs no CDN. Binds to 127.0.0.1 unless ``--host`` says otherwise.
+
+Lifecycle (:func:`supervise`): the server runs as a supervised child in its own process group.
+SIGTERM, SIGINT (Ctrl-C) and SIGHUP to ``abm ui`` are forwarded to that whole group; if the
+server is still there :data:`STOP_GRACE_S` seconds later (uvicorn waits for open browser
+connections), the group is killed. ``abm ui`` returns only once the server is gone, and then
+kills anything left in the group, so a service manager or a container stop never leaves an
+orphan serving on the port. On Linux the child also gets SIGTERM if ``abm ui`` itself is killed
+outright (``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import ipaddress
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from abm.params.scenario import ScenarioError, available_scenarios, load_scenario
@@ -23,6 +35,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 DEAD_CDN = "http://127.0.0.1:9/npm/"  # a cache miss fails fast instead of reaching a CDN
 EXIT_ASSETS = 1
+STOP_GRACE_S = 10.0  # after a forwarded signal, the server has this long before SIGKILL
+POLL_S = 0.1
+FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -129,4 +145,67 @@ def serve(args: argparse.Namespace) -> int:
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"abm ui: serving {spec_name} at http://{shown}:{args.port}/ (Ctrl-C to stop)")
     sys.stdout.flush()
-    return subprocess.call(solara_command(args.host, args.port), env=server_env(cache, spec_name))
+    return supervise(solara_command(args.host, args.port), server_env(cache, spec_name))
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Ask Linux to send this process SIGTERM when its parent dies (no-op elsewhere)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _killpg(pgid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone
+        os.killpg(pgid, sig)
+
+
+def supervise(cmd: list[str], env: dict[str, str], grace_s: float = STOP_GRACE_S) -> int:
+    """Run ``cmd`` as a child in its own process group until it exits; forward SIGTERM,
+    SIGINT and SIGHUP to the group, kill the group ``grace_s`` after the first forwarded signal
+    if it has not stopped, and kill whatever is left in the group once the child has exited.
+
+    Returns the child's exit code, or 128 + the signal number when the stop was requested by a
+    signal (130 for Ctrl-C, 143 for SIGTERM), as a shell reports it.
+    """
+    preexec = _die_with_parent if sys.platform.startswith("linux") else None
+    received: list[int] = []
+    child: list[subprocess.Popen] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        received.append(signum)
+        if child:
+            _killpg(child[0].pid, signum)
+
+    # handlers first: a signal that arrives while the child starts is forwarded just after
+    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED}
+    try:
+        proc = subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=preexec)
+    except BaseException:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        raise
+    child.append(proc)
+    if received:
+        _killpg(proc.pid, received[0])
+    try:
+        deadline = None
+        while proc.poll() is None:
+            if received and deadline is None:
+                deadline = time.monotonic() + grace_s
+            if deadline is not None and time.monotonic() > deadline:
+                print(
+                    f"abm ui: the server did not stop within {grace_s:.0f} s; killing it",
+                    file=sys.stderr,
+                )
+                _killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                break
+            time.sleep(POLL_S)
+    finally:
+        _killpg(proc.pid, signal.SIGKILL)  # anything the server left in its group
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if received:
+        print("abm ui: server stopped", file=sys.stderr)
+        return 128 + received[0]
+    return proc.returncode

@@ -6,11 +6,13 @@ the per-session settings only; Mesa's Reset rebuilds the model from them (see do
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import solara
+from mesa.visualization.utils import update_counter
 
 from abm.params.scenario import Scenario, ScenarioError, available_scenarios, load_scenario
 from abm.params.schema import MINERALS
@@ -21,10 +23,15 @@ from abm.viz.levers import (
     build_levers,
     by_group,
     changed_levers,
+    describe_schedule,
     export_restriction_lever,
     pending_changes,
+    scheduled_values,
 )
+from abm.viz.plots import step_of_date
 from abm.viz.runs import DashboardModel
+
+SCHEDULE_COLOR = "#7b3294"  # as the policy marks on the plots (abm.viz.plots.POLICY_COLOR)
 
 RESET_NOTE = (
     "**Changes apply when you press Reset.** Mesa then rebuilds the model from the scenario "
@@ -63,8 +70,11 @@ def pending(settings: UiSettings, model: DashboardModel, spec: Scenario) -> list
 
 
 @solara.component
-def LeverControl(spec: LeverSpec, settings: solara.Reactive[UiSettings]) -> None:
-    """One generated control: slider, switch, select or multi-select."""
+def LeverControl(
+    spec: LeverSpec, settings: solara.Reactive[UiSettings], scheduled: tuple[str, ...] = ()
+) -> None:
+    """One generated control: slider, switch, select or multi-select; below it the
+    scenario's scheduled changes of this lever (``80.0% from 2026-01``)."""
     value = settings.value.current(spec)
 
     def set_value(v: Any) -> None:
@@ -83,6 +93,7 @@ def LeverControl(spec: LeverSpec, settings: solara.Reactive[UiSettings]) -> None
                 max=cast(spec.max),
                 step=cast(spec.step),
                 on_value=set_value,
+                thumb_label=False,  # the value is in the label above; a bubble would hide it
             )
         elif spec.kind == "bool":
             solara.Switch(label=label, value=bool(value), on_value=set_value)
@@ -96,23 +107,61 @@ def LeverControl(spec: LeverSpec, settings: solara.Reactive[UiSettings]) -> None
                 on_value=set_value,
                 dense=True,
             )
+        if scheduled:
+            solara.Text(
+                "scheduled: " + "; ".join(scheduled),
+                classes=["abm-lever-scheduled"],
+                style=f"font-size: 0.8em; color: {SCHEDULE_COLOR}",
+            )
 
 
 @solara.component
-def LeverGroup(group: str, specs: list[LeverSpec], settings: solara.Reactive[UiSettings]):
+def LeverGroup(
+    group: str,
+    specs: list[LeverSpec],
+    settings: solara.Reactive[UiSettings],
+    schedule: list | None = None,
+):
     """The levers of one country (or of trade) in an expansion panel."""
+    schedule = schedule or []
     with solara.v.ExpansionPanel():
         with solara.v.ExpansionPanelHeader():
             solara.Text(GROUPS[group], classes=[f"abm-group-{group}"])
         with solara.v.ExpansionPanelContent(), solara.Column(classes=[f"abm-levers-{group}"]):
             for spec in specs:
-                LeverControl(spec, settings)
+                LeverControl(spec, settings, tuple(scheduled_values(schedule, spec.key, spec)))
             if group == "trade":
-                ExportRestriction(settings)
+                ExportRestriction(settings, schedule)
 
 
 @solara.component
-def ExportRestriction(settings: solara.Reactive[UiSettings]) -> None:
+def ScheduleList(schedule: list, settings: UiSettings, values: dict, model: DashboardModel) -> None:
+    """The scenario's scheduled policy changes with their dates: value before -> value at the
+    date (from the levers as set), and whether the running model has reached the date."""
+    update_counter.get()  # re-render on every Step: "scheduled" turns "in effect"
+    if not schedule:
+        return
+    start = {**values, **settings.levers}
+    same_run = settings.scenario == model.settings.scenario
+    items = []
+    for change, shown in zip(schedule, describe_schedule(schedule, start), strict=True):
+        reached = same_run and model.policy.steps >= step_of_date(model.policy, change.date)
+        status = "in effect" if reached else "scheduled"
+        lines = "".join(f"<br>&nbsp;&nbsp;{html.escape(x)}" for x in shown.lines)
+        label = html.escape(shown.label) + (": " if shown.label else "")
+        items.append(f"<li><b>{shown.date}</b> ({status}) {label}{lines}</li>")
+    solara.HTML(
+        unsafe_innerHTML=(
+            f'<div style="color: {SCHEDULE_COLOR}"><b>Scheduled policy changes</b> '
+            "(dashed purple lines on the plots)</div>"
+            f'<ul style="padding-left: 16px; margin: 2px 0">{"".join(items)}</ul>'
+        ),
+        classes=["abm-schedule"],
+    )
+
+
+@solara.component
+def ExportRestriction(settings: solara.Reactive[UiSettings], schedule: list | None = None) -> None:
     """Focus mineral (also shown in the dependency and price plots) and its export restriction."""
     s = settings.value
     values = load_scenario(s.scenario).values
@@ -126,7 +175,8 @@ def ExportRestriction(settings: solara.Reactive[UiSettings]) -> None:
         value=s.focus_mineral,
         on_value=set_focus,
     )
-    LeverControl(export_restriction_lever(s.focus_mineral, values), settings)
+    spec = export_restriction_lever(s.focus_mineral, values)
+    LeverControl(spec, settings, tuple(scheduled_values(schedule or [], spec.key, spec)))
 
 
 @solara.component
@@ -148,6 +198,7 @@ def LeverPanel(settings: solara.Reactive[UiSettings], model: DashboardModel) -> 
         )
         if spec.description:
             solara.Text(spec.description, style="font-size: 0.85em; color: #555")
+        ScheduleList(spec.schedule, s, spec.values, model)
         solara.Markdown(RESET_NOTE, style="font-size: 0.9em")
         todo = pending(s, model, spec)
         with solara.Div(classes=["abm-pending"]):
@@ -165,4 +216,4 @@ def LeverPanel(settings: solara.Reactive[UiSettings], model: DashboardModel) -> 
             )
         with solara.v.ExpansionPanels(multiple=True, accordion=True):
             for group, group_specs in specs.items():
-                LeverGroup(group, group_specs, settings)
+                LeverGroup(group, group_specs, settings, spec.schedule)

@@ -221,3 +221,40 @@ def pending_changes(
                 f"{where}: {spec.name} {format_value(spec, old)} → {format_value(spec, new)}"
             )
     return lines
+
+
+@dataclass(frozen=True)
+class ScheduledChange:
+    """A scheduled policy change as the lever panel lists it."""
+
+    date: str  # YYYY-MM, from the scenario file
+    label: str
+    lines: tuple[str, ...]  # ``Trade: ROW export restriction, gallium 0.0% → 80.0%``
+    keys: tuple[str, ...]
+
+
+def describe_schedule(schedule: list, values: dict[str, Any]) -> list[ScheduledChange]:
+    """The scenario's ``[[schedule]]`` entries in date order, each lever as ``value before ->
+    value at the date``; ``values`` are the values in force at the start (the scenario's,
+    with the user's levers), carried forward through earlier changes."""
+    now = dict(values)
+    out = []
+    for change in schedule:
+        lines = []
+        for key, value in change.values.items():
+            spec = lever_spec(key, now)
+            where = GROUPS.get(spec.group, spec.group)
+            old, new = format_value(spec, now[key]), format_value(spec, value)
+            lines.append(f"{where}: {spec.name} {old} → {new}")
+            now[key] = value
+        out.append(ScheduledChange(change.date, change.label, tuple(lines), tuple(change.values)))
+    return out
+
+
+def scheduled_values(schedule: list, key: str, spec: LeverSpec) -> list[str]:
+    """``80.0% from 2026-01`` for each scheduled change of one lever."""
+    return [
+        f"{format_value(spec, ch.values[key])} from {ch.date}"
+        for ch in schedule
+        if key in ch.values
+    ]

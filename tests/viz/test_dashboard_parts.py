@@ -4,6 +4,11 @@ stepping, CSV export, figures, the session model factory and the ``abm ui`` comm
 from __future__ import annotations
 
 import io
+import os
+import signal
+import sys
+import threading
+import time
 
 import mesa
 import numpy as np
@@ -13,21 +18,36 @@ import pytest
 import abm.cli
 from abm.params.scenario import ScenarioError, load_scenario
 from abm.params.schema import COUNTRIES, LEVERS, PARAMS
+from abm.timeseries import trailing_sum
 from abm.viz import app, cli
 from abm.viz.levers import (
     EXPORT_PREFIX,
     UiSettings,
     build_levers,
     changed_levers,
+    describe_schedule,
     export_restriction_lever,
+    lever_spec,
     nice_step,
     pending_changes,
+    scheduled_values,
 )
-from abm.viz.plots import pipeline_figure, timeseries_figure
+from abm.viz.plots import (
+    PANELS,
+    exploration_bn_per_year,
+    month_ms,
+    pipeline_spec,
+    pipeline_update,
+    policy_marks,
+    share_pct,
+    timeseries_spec,
+    timeseries_update,
+)
 from abm.viz.runs import (
     DashboardModel,
     csv_filename,
     key_numbers,
+    months_covered,
     recorded,
     timeseries_csv,
     timeseries_frame,
@@ -123,18 +143,136 @@ def test_csv_export_holds_both_runs() -> None:
     assert csv_filename(model) == "baseline-seed5-2025-03.csv"
 
 
-def test_figures_draw_both_runs() -> None:
+def _series(update: dict, panel: str, key: str) -> list:
+    ts = update["data"]["ts"]
+    i = next(i for i, m in enumerate(ts["series"]) if m["p"] == panel and m["k"] == key)
+    return ts["values"][i]
+
+
+def test_first_frame_plots_the_calibrated_start() -> None:
     model = DashboardModel(UiSettings(), seed=1)
+    u = timeseries_update(model, "gallium")
+    ts = u["data"]["ts"]
+    assert u["date"] == "2024-12" and len(ts["x"]) == 1 and ts["months"] == [0]
+    for panel in ("permit", "mines"):  # stocks: the calibrated start is drawn
+        assert all(_series(u, panel, f"{r}:{c}")[0] > 0 for r in model.runs for c in COUNTRIES)
+    assert _series(u, "price", "scenario:gallium") == [100.0]
+    assert _series(u, "explo", "scenario:US") == [None]  # flows: none yet, and said so
+    assert "flows start" in u["signals"]["s_explo"]
+    assert u["signals"]["xnow"] == ts["x"][0] == u["signals"]["x0"]
+
+
+def test_trailing_windows_match_abm_timeseries_and_say_their_months() -> None:
+    model = DashboardModel(UiSettings(), seed=2, compare=False)
+    ts = None
+    for step in range(1, 16):
+        model.step()
+        if step not in (1, 6, 12, 15):
+            continue
+        ts = model.policy.recorder.to_frame()
+        rec = recorded(model.policy)
+        explo, covered = trailing_sum(ts, "exploration_usd", step)
+        inv, _ = trailing_sum(ts, "investment_usd", step)
+        assert months_covered(rec.steps)[-1] == covered == min(step, 12)
+        numbers = key_numbers(model.policy)
+        assert numbers["window"].months == covered
+        for c in COUNTRIES:
+            assert numbers["exploration_usd"][c] == pytest.approx(explo[c], rel=1e-12)
+            share = inv[c] / sum(inv[k] for k in COUNTRIES)
+            assert numbers["investment_share"][c] == pytest.approx(share, rel=1e-12)
+            # the plot: the same window; exploration annualised while the year is incomplete
+            assert share_pct(rec, c)[-1] == pytest.approx(100 * share, rel=1e-12)
+            annual = explo[c] / 1e9 * 12 / covered
+            assert exploration_bn_per_year(rec, c)[-1] == pytest.approx(annual, rel=1e-12)
+        subtitle = timeseries_update(model, "gallium")["signals"]["s_share"]
+        if step < 12:
+            assert subtitle == f"first {step} month{'s' * (step > 1)} (2025-01 to {model.date})"
+            assert numbers["window"].label().endswith(f"({step} month{'s' * (step > 1)})")
+        else:
+            assert subtitle.startswith("last 12 months") and numbers["window"].label() == (
+                "last 12 months"
+            )
+
+
+def test_time_axis_grows_with_the_run() -> None:
+    model = DashboardModel(UiSettings(), seed=1, compare=False)
+    start = timeseries_update(model, "gallium")["signals"]
+    for _ in range(3):
+        model.step()
+    early = timeseries_update(model, "gallium")["signals"]
+    assert early["x0"] == start["x0"] and early["x1"] == month_ms(2025 * 12 + 11)  # one year
+    for _ in range(15):
+        model.step()
+    late = timeseries_update(model, "gallium")["signals"]
+    assert late["x1"] == late["xnow"] == month_ms(2026 * 12 + 5)  # 2026-06: the current month
+    assert late["x1"] < month_ms(2034 * 12 + 11)  # not the whole horizon
+
+
+def test_policy_changes_marked_on_every_panel_and_listed() -> None:
+    model = DashboardModel(UiSettings(scenario="crisis_fast_track"), seed=1)
+    marks = policy_marks(model)
+    assert [(m["date"], m["run"]) for m in marks] == [
+        ("2026-01", "crisis_fast_track"),
+        ("2026-07", "crisis_fast_track"),
+    ]
+    assert marks[0]["label"].startswith("Export restrictions on gallium")
+    spec = timeseries_spec(model, "gallium")
+    panels = [p for row in spec["vconcat"] for p in row["hconcat"]]
+    assert len(panels) == len(PANELS) == 6
+    for panel in panels:  # a rule and a label from the policy data on every panel
+        kinds = {
+            layer["mark"]["type"] for layer in panel["layer"] if layer["data"]["name"] == "policy"
+        }
+        assert kinds == {"rule", "text"}
+    assert timeseries_update(model, "gallium")["data"]["policy"]["rows"] == marks
+    assert policy_marks(DashboardModel(UiSettings(), seed=1)) == []  # baseline: none
+
+    scenario = load_scenario("crisis_fast_track")
+    listed = describe_schedule(scenario.schedule, scenario.values)
+    assert [c.date for c in listed] == ["2026-01", "2026-07"]
+    assert "Trade: ROW export restriction, gallium 0.0% → 80.0%" in listed[0].lines
+    assert "Mexico: Critical exploration credit 0.0% → 30.0%" in listed[1].lines
+    # "value now" is the value in force before the date, with the user's levers
+    moved = describe_schedule(
+        scenario.schedule, {**scenario.values, EXPORT_PREFIX + "gallium": 0.5}
+    )
+    assert "Trade: ROW export restriction, gallium 50.0% → 80.0%" in moved[0].lines
+    ga = lever_spec(EXPORT_PREFIX + "gallium", scenario.values)
+    assert scheduled_values(scenario.schedule, ga.key, ga) == ["80.0% from 2026-01"]
+
+
+def test_pipeline_map_data() -> None:
+    model = DashboardModel(UiSettings(levers={MX_ROYALTY: 0.4}), seed=1)
     for _ in range(2):
         model.step()
-    fig = timeseries_figure(model, "gallium")
-    axes = [ax for ax in fig.axes if ax.get_title(loc="left")]
-    assert len(axes) == 6
-    styles = {line.get_linestyle() for line in axes[0].get_lines()}
-    assert styles == {"-", "--"}  # scenario solid, baseline dashed
-    pipe = pipeline_figure(model)
-    assert "2025-02" in pipe.axes[0].get_title(loc="left")
-    assert len(pipe.axes[0].collections[0].get_offsets()) > 100  # one point per live project
+    u = pipeline_update(model)
+    points = u["data"]["map"]["columns"]
+    assert len(points["px"]) > 100 and len(set(map(len, points.values()))) == 1
+    assert set(points["kind"]) == {"critical mineral", "other mineral"}
+    assert all(-0.5 <= x <= 5.5 for x in points["px"]) and all(
+        -0.5 <= y <= 2.5 for y in points["py"]
+    )
+    counts = u["data"]["counts"]["rows"]
+    assert len(counts) == 3 * 6
+    assert "2025-02" in u["signals"]["t_map"] and "baseline" in u["signals"]["t_map"]
+    assert pipeline_spec(model)["usermeta"] == {"renderer": "canvas"}
+
+
+def test_side_by_side_update_carries_both_runs_solid_and_dashed() -> None:
+    model = DashboardModel(UiSettings(), seed=1)
+    model.step()
+    u = timeseries_update(model, "gallium")
+    runs = {m["run"] for m in u["data"]["ts"]["series"]}
+    assert runs == {"baseline", "baseline, same seed"}
+    dash = timeseries_spec(model, "gallium")["vconcat"][0]["hconcat"][0]["layer"][0]
+    assert dash["encoding"]["strokeDash"]["scale"]["range"] == [[1, 0], [6, 3]]
+    # no NaN in the message (JSON has none): missing values are None
+    values = u["data"]["ts"]["values"]
+    assert all(v is None or v == v for row in values for v in row)
+    assert (
+        u["data"]["ts"]["key"]
+        != timeseries_update(DashboardModel(), "gallium")["data"]["ts"]["key"]
+    )
 
 
 def test_app_makes_models_per_session_only() -> None:
@@ -159,6 +297,27 @@ def test_cli_help_and_bad_scenario(capsys, monkeypatch) -> None:
     assert abm.cli.main(["ui", "no_such_scenario"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: unknown scenario 'no_such_scenario'")
+
+
+def test_supervise_forwards_sigterm_and_kills_a_server_that_ignores_it() -> None:
+    """A child that ignores SIGTERM is killed after the grace period; supervise returns only
+    when it is gone, with 128 + SIGTERM."""
+    code = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM))
+    timer.start()
+    t0 = time.monotonic()
+    try:
+        rc = cli.supervise([sys.executable, "-c", code], dict(os.environ), grace_s=1.0)
+    finally:
+        timer.cancel()
+    elapsed = time.monotonic() - t0
+    assert rc == 128 + signal.SIGTERM
+    assert 1.9 < elapsed < 15, elapsed  # 1 s before the signal + 1 s grace, then killed
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handlers restored
+
+
+def test_supervise_returns_the_server_exit_code() -> None:
+    assert cli.supervise([sys.executable, "-c", "raise SystemExit(3)"], dict(os.environ)) == 3
 
 
 def test_cli_server_settings(tmp_path) -> None:
