@@ -9,12 +9,15 @@ from pathlib import Path
 import pandas as pd
 
 from abm.experiments.engine import execute, load_results
+from abm.experiments.experiment_file import replication_seeds
 from abm.params.scenario import ScenarioError
 from abm.validation import setups
 from abm.validation.checks import Check, Result, evaluate
 
 DEFAULT_REPLICATIONS = 20
-FIRST_SEED = 1
+# The master seed of validation's replications, drawn by the one seed scheme of compare and
+# sweep files (abm.experiments.experiment_file.replication_seeds: SeedSequence, prefix-stable).
+VALIDATION_SEED = 20250101
 
 
 def needed_arms(checks: Sequence[Check]) -> list[str]:
@@ -25,8 +28,9 @@ def needed_arms(checks: Sequence[Check]) -> list[str]:
 def run_arms(
     arms: list[str], replications: int, workers: int, progress: bool = True
 ) -> dict[str, list[pd.DataFrame]]:
-    """Run every arm for seeds 1..N in a throw-away store; frames per arm in seed order."""
-    seeds = list(range(FIRST_SEED, FIRST_SEED + replications))
+    """Run every arm for the first N replication seeds of ``VALIDATION_SEED`` in a throw-away
+    store; frames per arm in seed order (the same seeds in every arm: paired)."""
+    seeds = replication_seeds(VALIDATION_SEED, replications)
     tasks = setups.tasks(arms, seeds)
     with tempfile.TemporaryDirectory(prefix="abm-validate-") as store:
         outcome = execute(tasks, setups.worker, Path(store), workers, progress, "validation runs")
