@@ -317,7 +317,7 @@ class Market:
         c, m = np.nonzero(where * start_t[None, :] > PLANT_TOL_T)
         cap = where[c, m] * start_t[m]
         new = _Plants(
-            step + np.array([round(b) for b in build[c]], dtype=int),
+            step + np.rint(build[c]).astype(int),  # round half to even, as round()
             c,
             m,
             cap,

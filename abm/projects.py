@@ -74,14 +74,16 @@ class ProjectBook:
         self.n = 0
         for name, dtype in _FIELDS.items():
             setattr(self, "_" + name, np.zeros(self._cap, dtype=dtype))
+        self._views()
+
+    def _views(self) -> None:
+        """Expose each column as a view of its first ``n`` rows (plain attributes: the hot
+        path reads them thousands of times a month)."""
+        for name in _FIELDS:
+            self.__dict__[name] = self.__dict__["_" + name][: self.n]
 
     def __len__(self) -> int:
         return self.n
-
-    def __getattr__(self, name: str) -> np.ndarray:
-        if name in _FIELDS:
-            return self.__dict__["_" + name][: self.n]
-        raise AttributeError(name)
 
     def add(self, **cols: np.ndarray | float) -> np.ndarray:
         """Append projects (arrays of equal length, or scalars shared by all of them);
@@ -102,6 +104,7 @@ class ProjectBook:
             self.__dict__["_" + name][self.n : self.n + k] = cols[name]
         idx = np.arange(self.n, self.n + k)
         self.n += k
+        self._views()
         return idx
 
     def stage_mask(self, *stages: Stage) -> np.ndarray:

@@ -96,10 +96,7 @@ def explore(
 
     producers = fa.producers
     budget = v["firms.exploration_frac_of_revenue"] * fa.revenue_usd_per_year[producers] / 12
-    home = np.zeros((len(producers), n_c))
-    home[np.arange(len(producers)), fa.home[producers]] = v["firms.home_bias_frac"]
-    w = base[None] * fa.focus[producers][:, None, :] * (1.0 + home)[:, :, None]
-    w *= (1.0 - v["exploration.outside_weight_frac"]) / w.sum(axis=(1, 2), keepdims=True)
+    w = _producer_weights(fa, base, v["firms.home_bias_frac"], v["exploration.outside_weight_frac"])
     w_resp = w * resp[fa.kind[producers]]
     total = w_resp.sum(axis=(1, 2)) + v["exploration.outside_weight_frac"]
     spend_p = budget[:, None, None] * w_resp / total[:, None, None]
@@ -123,6 +120,23 @@ def explore(
         v, spend, private, state_usd, cost_per_discovery_usd, rng, factory, step, concession_years
     )
     return ExplorationFlows(private, state_usd, found, (private * credit_rate).sum(1))
+
+
+def _producer_weights(
+    fa: FirmArrays, base: np.ndarray, home_bias: float, outside: float
+) -> np.ndarray:
+    """Producers' calibrated cell weights (P, C, M) before the value response: base weight x
+    mineral focus x home bias, scaled to the share spent in North America. They change only
+    with the two parameters, so they are computed once per value of them."""
+    key = (home_bias, outside, id(base))
+    if fa.weights_cache.get("key") != key:
+        producers = fa.producers
+        home = np.zeros((len(producers), base.shape[0]))
+        home[np.arange(len(producers)), fa.home[producers]] = home_bias
+        w = base[None] * fa.focus[producers][:, None, :] * (1.0 + home)[:, :, None]
+        w *= (1.0 - outside) / w.sum(axis=(1, 2), keepdims=True)
+        fa.weights_cache.update(key=key, weights=w)
+    return fa.weights_cache["weights"]
 
 
 def _discover(

@@ -43,6 +43,7 @@ class FirmArrays:
     focus: np.ndarray  # (F, M) mineral focus weights (mean 1)
 
     def __post_init__(self) -> None:
+        self.weights_cache: dict = {}  # see decisions._producer_weights
         # Kinds never change during a run: index them once.
         self.producers = np.flatnonzero(self.kind != JUNIOR)
         self.juniors = np.flatnonzero(self.kind == JUNIOR)
