@@ -27,6 +27,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from abm.params.demand import REQUIRED as DEMAND_COLUMNS  # noqa: E402
 from abm.params.schema import MINERALS, PARAMS  # noqa: E402
 
 SHARED = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent.parent / "shared" / "calibration"
@@ -1505,18 +1506,7 @@ def build_demand(minerals_toml: dict) -> pd.DataFrame:
                     + ")",
                 )
             )
-    df = pd.DataFrame(
-        rows,
-        columns=[
-            "mineral",
-            "scenario",
-            "year",
-            "world_growth_frac_per_year",
-            "cleantech_share_frac",
-            "method",
-            "source",
-        ],
-    )
+    df = pd.DataFrame(rows, columns=list(DEMAND_COLUMNS))
     df["world_growth_frac_per_year"] = df.world_growth_frac_per_year.map(
         lambda x: round(float(x), 5)
     )
