@@ -33,8 +33,9 @@ lint: install-test
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# make bench AGAINST=4e5ab28: this tree and that commit timed interleaved, with the ratio
 bench: install
-	$(PY) benchmarks/bench_run.py
+	$(PY) benchmarks/bench_run.py $(if $(AGAINST),--against $(AGAINST))
 
 bench-sweep: install
 	$(PY) benchmarks/bench_sweep.py
