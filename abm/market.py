@@ -197,32 +197,32 @@ class Market:
         sigma = vol * v["market.price_volatility_scale"] / np.sqrt(12)
         shock = self.rng.standard_normal(len(self.log_dev))
         self.log_dev = self.log_dev * (1.0 - kappa) + sigma * shock
-        world = self.base_price * np.exp(self.log_dev) * multiple
         growth = data.demand_growth_frac_per_year + v["market.demand_growth_shift_frac_per_year"]
         self.demand_t = self.consumption0_t * np.exp(np.log1p(growth) * (step / 12.0))[None, :]
-        return self._set_prices(v, world, multiple, production_t, self.prices.ema)
+        self.prices = self.prices_under(v, multiple, production_t, self.prices.ema)
+        return self.prices
 
     def refresh_expectations(
         self, values: dict, multiple: np.ndarray, production_t: np.ndarray
     ) -> PriceState:
         """Prices under the current levers without a time step (restarts the average)."""
-        world = self.base_price * np.exp(self.log_dev) * multiple
-        return self._set_prices(values, world, multiple, production_t, None)
+        self.prices = self.prices_under(values, multiple, production_t)
+        return self.prices
 
-    def prices_under(self, values: dict, multiple: np.ndarray, production_t: np.ndarray):
-        """Prices today under other levers (the calibration reference), state unchanged."""
+    def prices_under(
+        self,
+        values: dict,
+        multiple: np.ndarray,
+        production_t: np.ndarray,
+        ema: np.ndarray | None = None,
+    ) -> PriceState:
+        """Prices on today's world price path under ``values`` (the live levers, or the
+        calibration reference's), without changing the market's state."""
         world = self.base_price * np.exp(self.log_dev) * multiple
         phi = self.regional_use_share(production_t)
         return price_state(
-            values, self.minerals, self.base_price, world, multiple, self.dependency_na, phi, None
-        )
-
-    def _set_prices(self, values, world, multiple, production_t, ema) -> PriceState:
-        phi = self.regional_use_share(production_t)
-        self.prices = price_state(
             values, self.minerals, self.base_price, world, multiple, self.dependency_na, phi, ema
         )
-        return self.prices
 
     def regional_use_share(self, production_t: np.ndarray) -> np.ndarray:
         """Share of regional mine output used in North America (the rest is exported)."""

@@ -82,8 +82,8 @@ def compute_indicators(model: MiningModel) -> dict[str, tuple[tuple, tuple, np.n
     else:
         jobs = intensity * flows.production.revenue_usd.sum(1) * 12 / 1e6
 
+    idle = flows.production.idle_mines
     prod = book.stage == Stage.PRODUCTION
-    idle = np.bincount(book.country[prod & book.idle], minlength=n_c).astype(float)
     mines = np.bincount(book.country[prod], minlength=n_c).astype(float) - idle
     permitting = np.bincount(book.country[book.stage == Stage.PERMITTING], minlength=n_c)
     clearing = flows.clearing

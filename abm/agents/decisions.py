@@ -57,16 +57,6 @@ class ProductionFlows:
     idle_mines: np.ndarray  # (C,) producing mines on care and maintenance this month
 
 
-def access_mask(governments: list[Government]) -> np.ndarray:
-    """(C, M) share of exploration opportunity open to private firms."""
-    out = np.ones((len(COUNTRIES), len(MINERALS)))
-    for c, g in enumerate(governments):
-        if not g.lever("new_concessions"):
-            out[c] *= g.lever("held_ground_access_frac")
-        out[c, g.reserved_mask()] = 0.0
-    return out
-
-
 def explore(
     values: dict[str, Any],
     fa: FirmArrays,
