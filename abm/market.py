@@ -4,16 +4,25 @@ Agents decide (firms produce and invest, the rest of the world restricts exports
 market takes what they supplied as arguments, clears North American demand and returns the
 result. Its contract:
 
-* :meth:`Market.update_prices` (start of a month): world price = exogenous mean-reverting
-  lognormal path around the 2024 price times the export-restriction multiple; North
-  American delivered price = the landed cost of the marginal import (world price, tariff,
-  ocean freight, carrying cost in transit) while North America imports; the price regional
-  producers receive = a blend of the regional and export netbacks, never below the floor a
-  joint strategic reserve guarantees; the price firms expect. Returns :class:`PriceState`.
-* :meth:`Market.clear` (end of a month), given mine output: regional supply =
-  min(mine output, processing capacity) + secondary supply; each country's supply serves it
-  first, partners' surplus is shared by unmet demand, the rest is imported; processing
-  plants are started for ore mined here but processed abroad. Returns :class:`Clearing`.
+* :meth:`Market.update_prices` (start of a month), given the rest of the world's
+  :class:`~abm.agents.rest_of_world.RowOffer` and last month's regional output: world
+  price = exogenous mean-reverting lognormal path around the 2024 price x the restriction
+  multiple x the inverse-demand feedback of regional output (North American output above
+  its 2024 share of world supply lowers the world price, ``market.demand_elasticity``);
+  landed cost of the marginal import = world price + tariff, ocean freight and carrying
+  cost in transit (while North America imports); North American delivered price = landed
+  cost x last month's scarcity multiple; the price regional producers receive = a blend of
+  the regional and export netbacks, never below the floor a joint strategic reserve
+  guarantees; the price firms expect. Returns :class:`PriceState`.
+* :meth:`Market.clear` (end of a month), given mine output and the offer: demand wanted at
+  the landed cost (:mod:`abm.demand`: outlook x short-run price response); regional supply
+  = min(mine output, processing capacity) + secondary supply; each country's supply serves
+  it first, partners' surplus is shared by unmet demand, and the rest is imported up to
+  what the rest of the world offers (plus raw feed that idle regional processing capacity
+  can toll-process); if that falls short, the delivered price rises until demand fits the
+  supply, by at most ``market.max_scarcity_multiple`` over the landed cost, and what is
+  still wanted is unmet (rationed). Processing plants are started where they pay
+  (:meth:`Market._build_processing`). Returns :class:`Clearing`.
 
 The market owns its state (the price path, processing capacity and plants under
 construction); :func:`price_state` is a pure function, so the calibration reference's
@@ -27,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from abm.agents.rest_of_world import RowOffer, price_multiple
+from abm.demand import DemandPath, price_response
 from abm.params.data import MineralData
 from abm.params.schema import COUNTRIES, minerals_mask
 
@@ -38,6 +49,8 @@ PRICE_AVERAGE_MONTHS = 12
 IMPORTING_TOL_FRAC = 1e-6  # import dependency below which North America does not import
 PLANT_TOL_T = 1e-9  # processing capacity below which no plant is started
 MARGIN_TOL_FRAC = 1e-9  # guards the margin ratio against a zero base margin
+ELASTICITY_TOL = 1e-9  # below this the short-run demand elasticity counts as zero
+MIN_SUPPLY_RATIO = 1e-6  # floor of the feedback's world-supply ratio (keeps the power finite)
 
 
 def ocean_freight_usd_per_t(values: dict, minerals: MineralData) -> np.ndarray:
@@ -69,7 +82,8 @@ class PriceState:
     """Prices of one month, per mineral (USD/t of content)."""
 
     world: np.ndarray
-    na: np.ndarray  # North American delivered price
+    landed: np.ndarray  # landed cost of the marginal import (world price if not importing)
+    na: np.ndarray  # North American delivered price (landed x scarcity multiple)
     received: np.ndarray  # what regional producers get, incl. the reserve floor
     floor_top_up: np.ndarray  # reserve top-up over the market price (paid by governments)
     ema: np.ndarray  # 12-month moving average of the received price
@@ -85,14 +99,17 @@ def price_state(
     dependency_na: np.ndarray,
     regional_use_share: np.ndarray,
     ema: np.ndarray | None,
+    scarcity: np.ndarray | float = 1.0,
 ) -> PriceState:
     """Delivered, received and expected prices given the world price (``ema``: last
-    month's average received price; ``None`` restarts the average at today's price)."""
+    month's average received price; ``None`` restarts the average at today's price;
+    ``scarcity``: last clearing's delivered-price multiple over the landed cost)."""
     v = values
     shipped = minerals.shipped_t_per_t
     freight = ocean_freight_usd_per_t(v, minerals)
     importing = dependency_na > IMPORTING_TOL_FRAC
-    na = np.where(importing, world + import_premium_usd_per_t(v, minerals, world), world)
+    landed = np.where(importing, world + import_premium_usd_per_t(v, minerals, world), world)
+    na = landed * scarcity
     capture = (
         1.0
         if v["trade.rules_of_origin"] == "geological_origin"
@@ -114,17 +131,42 @@ def price_state(
     ) + (1 - phi) * (anchor_world - freight)
     w_recent = v["market.expectation_recent_weight_frac"]
     expected = np.maximum(w_recent * ema + (1 - w_recent) * anchor, floor)
-    return PriceState(world, na, received, received - market_price, ema, expected)
+    return PriceState(world, landed, na, received, received - market_price, ema, expected)
 
 
 @dataclass(frozen=True)
 class Clearing:
-    """Result of clearing one month: trade and dependency, processing investment."""
+    """Result of clearing one month, by country (C, M) and for North America (M,); flows of
+    material are annualised rates, t of content per year."""
 
-    dependency_by_country: np.ndarray  # (C, M)
-    dependency_na: np.ndarray  # (M,)
-    imports_t: np.ndarray  # (M,) t/yr from outside USMCA
+    demand_t: np.ndarray  # (C, M) wanted at the delivered price
+    consumption_t: np.ndarray  # (C, M) got
+    imports_by_country_t: np.ndarray  # (C, M) from outside USMCA
+    processing_capacity_t: np.ndarray  # (C, M) plants in operation at the month's end
+    scarcity_multiple: np.ndarray  # (M,) delivered price over the landed cost (1: none)
     processing_capex_usd: np.ndarray  # (C,) spent this month on plants under construction
+
+    @property
+    def unmet_demand_t(self) -> np.ndarray:
+        """(C, M) wanted at the delivered price but not supplied (rationed)."""
+        return np.maximum(self.demand_t - self.consumption_t, 0.0)
+
+    @property
+    def imports_t(self) -> np.ndarray:
+        """(M,) North American imports from outside USMCA."""
+        return self.imports_by_country_t.sum(0)
+
+    @property
+    def dependency_by_country(self) -> np.ndarray:
+        """(C, M) share of consumption supplied from outside USMCA."""
+        c = self.consumption_t
+        return np.divide(self.imports_by_country_t, c, out=np.zeros_like(c), where=c > 0)
+
+    @property
+    def dependency_na(self) -> np.ndarray:
+        """(M,) North American import dependency."""
+        c = self.consumption_t.sum(0)
+        return np.divide(self.imports_t, c, out=np.zeros_like(c), where=c > 0)
 
 
 @dataclass
@@ -155,10 +197,17 @@ class _Plants:
 
 
 class Market:
-    """Clears mineral markets each month; holds the price path and processing capacity."""
+    """Clears mineral markets each month; holds the price path, demand and processing."""
 
     def __init__(
-        self, minerals: MineralData, production0_t: np.ndarray, rng: np.random.Generator
+        self,
+        values: dict,
+        reference: dict,
+        minerals: MineralData,
+        production0_t: np.ndarray,
+        rng: np.random.Generator,
+        start: tuple[int, int],
+        n_steps: int,
     ) -> None:
         # World prices are exogenous to North American policy: their shocks come from their
         # own stream (spawned from the model's generator), so two runs with the same seed
@@ -167,10 +216,12 @@ class Market:
         self.minerals = minerals
         self.base_price = minerals.price_usd_per_t.copy()
         self.log_dev = np.zeros(len(self.base_price))
+        self.demand_path = DemandPath.from_values(values, *start, n_steps)
         self.consumption0_t = minerals.consumption_t.copy()
-        self.demand_t = minerals.consumption_t.copy()
+        self.base_demand_t = self.consumption0_t.copy()  # wanted at the reference price
+        self.production0_na_t = production0_t.sum(axis=0)
         total_q = production0_t.sum(axis=0)
-        total_d = self.demand_t.sum(axis=0)
+        total_d = self.consumption0_t.sum(axis=0)
         regional = (1.0 - minerals.na_dependency_frac) * total_d
         k_total = np.minimum(total_q, regional)
         share = np.divide(
@@ -179,15 +230,32 @@ class Market:
         self.capacity_t = share * k_total  # (C, M) processing capacity, t/yr
         self.secondary_frac = np.maximum(regional - k_total, 0.0) / np.maximum(total_d, 1e-12)
         self.plants = _Plants.empty()
-        self.dependency_na = minerals.na_dependency_frac.copy()
-        self.dependency_by_country = np.tile(self.dependency_na, (len(COUNTRIES), 1))
-        self.processing_capex_usd = np.zeros(len(COUNTRIES))
-        self.imports_t = total_d * self.dependency_na
+        # The delivered price at which 2024 consumption was wanted: the landed cost of
+        # 2024 imports at the 2024 price under the calibration reference's trade policy.
+        importing0 = minerals.na_dependency_frac > IMPORTING_TOL_FRAC
+        premium0 = import_premium_usd_per_t(reference, minerals, self.base_price)
+        self.reference_na_price = self.base_price + premium0 * importing0
+        dep0 = minerals.na_dependency_frac
+        imports0 = self.consumption0_t * dep0[None, :]
+        self.scarcity = np.ones(len(self.base_price))
+        self.clearing = Clearing(
+            self.consumption0_t,
+            self.consumption0_t,
+            imports0,
+            self.capacity_t.copy(),
+            self.scarcity,
+            np.zeros(len(COUNTRIES)),
+        )
+        self.dependency_na = self.clearing.dependency_na
         self.prices: PriceState | None = None
+        # Plants are valued against the price regional producers receive at the start
+        # under the calibration reference's policy (no restriction, its tariffs).
+        ref_multiple = price_multiple(reference, minerals)
+        self.reference_received = self.prices_under(reference, ref_multiple, production0_t).received
 
     # --- prices ------------------------------------------------------------------------
     def update_prices(
-        self, values: dict, step: int, multiple: np.ndarray, production_t: np.ndarray
+        self, values: dict, step: int, offer: RowOffer, production_t: np.ndarray
     ) -> PriceState:
         """Advance the world price path and demand one month (before agents decide)."""
         v = values
@@ -197,10 +265,24 @@ class Market:
         sigma = vol * v["market.price_volatility_scale"] / np.sqrt(12)
         shock = self.rng.standard_normal(len(self.log_dev))
         self.log_dev = self.log_dev * (1.0 - kappa) + sigma * shock
-        growth = data.demand_growth_frac_per_year + v["market.demand_growth_shift_frac_per_year"]
-        self.demand_t = self.consumption0_t * np.exp(np.log1p(growth) * (step / 12.0))[None, :]
+        self.base_demand_t = self.consumption0_t * self.demand_path.na_at(step)[None, :]
+        multiple = offer.price_multiple * self.supply_feedback(v, step, production_t)
         self.prices = self.prices_under(v, multiple, production_t, self.prices.ema)
         return self.prices
+
+    def supply_feedback(self, values: dict, step: int, production_t: np.ndarray) -> np.ndarray:
+        """World-price multiple from North American output away from its 2024 share of
+        world supply (inverse world demand, ``market.demand_elasticity``): matters where
+        the region is a large producer (silver, fluorspar, molybdenum)."""
+        grown = self.demand_path.world_at(step)
+        world_t = self.minerals.world_production_t * grown
+        extra_t = production_t.sum(axis=0) - self.production0_na_t * grown
+        ratio = np.maximum(
+            1.0 + np.divide(extra_t, world_t, out=np.zeros_like(world_t), where=world_t > 0),
+            MIN_SUPPLY_RATIO,
+        )
+        cap = values["market.max_price_multiple"]
+        return np.clip(ratio ** (-1.0 / values["market.demand_elasticity"]), 1.0 / cap, cap)
 
     def refresh_expectations(
         self, values: dict, multiple: np.ndarray, production_t: np.ndarray
@@ -221,13 +303,21 @@ class Market:
         world = self.base_price * np.exp(self.log_dev) * multiple
         phi = self.regional_use_share(production_t)
         return price_state(
-            values, self.minerals, self.base_price, world, multiple, self.dependency_na, phi, ema
+            values,
+            self.minerals,
+            self.base_price,
+            world,
+            multiple,
+            self.dependency_na,
+            phi,
+            ema,
+            self.scarcity,
         )
 
     def regional_use_share(self, production_t: np.ndarray) -> np.ndarray:
         """Share of regional mine output used in North America (the rest is exported)."""
         q = production_t.sum(axis=0)
-        used = np.minimum(np.minimum(q, self.capacity_t.sum(axis=0)), self.demand_t.sum(axis=0))
+        used = np.minimum(np.minimum(q, self.capacity_t.sum(axis=0)), self.base_demand_t.sum(0))
         return np.divide(used, q, out=np.ones_like(q), where=q > 0)
 
     # views of the current prices (outputs, tests and the UI read these)
@@ -251,71 +341,138 @@ class Market:
     def floor_top_up_usd_per_t(self) -> np.ndarray:
         return self.prices.floor_top_up
 
+    @property
+    def demand_t(self) -> np.ndarray:
+        """(C, M) demand wanted at last clearing's delivered price."""
+        return self.clearing.demand_t
+
+    @property
+    def imports_t(self) -> np.ndarray:
+        return self.clearing.imports_t
+
     # --- clearing ----------------------------------------------------------------------
     def last_clearing(self) -> Clearing:
         """The latest clearing (at the start: the calibrated 2024 trade)."""
-        return Clearing(
-            self.dependency_by_country,
-            self.dependency_na,
-            self.imports_t,
-            self.processing_capex_usd,
-        )
+        return self.clearing
 
     def clear(
-        self, production_t: np.ndarray, values: dict, step: int, review_months: np.ndarray
+        self,
+        production_t: np.ndarray,
+        values: dict,
+        step: int,
+        review_months: np.ndarray,
+        offer: RowOffer,
+        rates_frac: tuple[np.ndarray, np.ndarray],
     ) -> Clearing:
-        """Clear this month's mine output ``production_t`` (C, M, t/yr) against demand;
-        ``review_months`` (C,) is each country's permit review (plants need half of it)."""
-        q = production_t
-        d = self.demand_t
-        k = self.capacity_t
-        total_q, total_k, total_d = q.sum(0), k.sum(0), d.sum(0)
+        """Clear this month's mine output ``production_t`` (C, M, t/yr) against demand and
+        the rest of the world's ``offer``; ``review_months`` (C,) is each country's permit
+        review (plants need a share of it), ``rates_frac`` the countries' discount rates
+        (C,) now and under the calibration reference."""
+        v = values
+        e = v["market.na_demand_price_elasticity"]
+        q, k = production_t, self.capacity_t
+        total_q, total_k = q.sum(0), k.sum(0)
+        wanted = (
+            self.base_demand_t
+            * price_response(self.prices.landed, self.reference_na_price, e)[None, :]
+        )
         processed = np.minimum(total_q, total_k)
         k_share = np.divide(k, total_k, out=np.zeros_like(k), where=total_k > 0)
-        own = k_share * processed + self.secondary_frac * d
-        home = np.minimum(d, own)
+        own = k_share * processed + self.secondary_frac * wanted
+        home = np.minimum(wanted, own)
         surplus = (own - home).sum(0)
-        unmet = d - home
+        unmet = wanted - home
         total_unmet = unmet.sum(0)
         shared = np.minimum(surplus, total_unmet)
         from_partners = (
             np.divide(unmet, total_unmet, out=np.zeros_like(unmet), where=total_unmet > 0) * shared
         )
-        imports = np.maximum(unmet - from_partners, 0.0)
-        self.dependency_by_country = np.divide(imports, d, out=np.zeros_like(d), where=d > 0)
-        self.imports_t = imports.sum(0)
-        self.dependency_na = np.divide(
-            self.imports_t, total_d, out=np.zeros_like(total_d), where=total_d > 0
+        regional = home + from_partners  # (C, M) served from USMCA supply
+        need_t = np.maximum(wanted - regional, 0.0).sum(0)  # import need at the landed cost
+        # Idle regional processing capacity toll-processes raw feed from suppliers the
+        # restriction does not cover (what a restriction on processed products leaves).
+        toll_t = np.minimum(np.maximum(total_k - total_q, 0.0), (1.0 - offer.supply_frac) * need_t)
+        available_t = offer.supply_frac * need_t + toll_t
+        scarcity = self._scarcity_multiple(v, wanted.sum(0), need_t, available_t)
+        demand = wanted * scarcity[None, :] ** (-e)
+        short = np.maximum(demand - regional, 0.0)
+        total_short = short.sum(0)
+        imports_na = np.minimum(total_short, available_t)
+        imports = (
+            np.divide(short, total_short, out=np.zeros_like(short), where=total_short > 0)
+            * imports_na
         )
-        self._build_processing(values, step, review_months, q, total_q, total_k)
-        return self.last_clearing()
+        consumption = np.minimum(demand, regional) + imports
+        self.scarcity = scarcity
+        capex = self._build_processing(
+            v, step, review_months, rates_frac, q, np.maximum(demand - consumption, 0.0), imports_na
+        )
+        self.clearing = Clearing(
+            demand, consumption, imports, self.capacity_t.copy(), scarcity, capex
+        )
+        self.dependency_na = self.clearing.dependency_na
+        return self.clearing
 
-    def _build_processing(self, v, step, review_months, q, total_q, total_k) -> None:
-        """Start processing plants for ore mined in the region but processed abroad."""
+    @staticmethod
+    def _scarcity_multiple(v, wanted_t, need_t, available_t) -> np.ndarray:
+        """Delivered-price multiple over the landed cost at which demand fits the supply
+        (constant short-run elasticity), at most ``market.max_scarcity_multiple``."""
+        cap = v["market.max_scarcity_multiple"]
+        e = v["market.na_demand_price_elasticity"]
+        short = available_t < need_t * (1.0 - IMPORTING_TOL_FRAC)
+        supply_t = wanted_t - need_t + available_t
+        if e < ELASTICITY_TOL:
+            return np.where(short, cap, 1.0)
+        ratio = np.divide(supply_t, wanted_t, out=np.ones_like(wanted_t), where=wanted_t > 0)
+        clearing = np.maximum(ratio, 1.0 / cap**e) ** (-1.0 / e)
+        return np.where(short, np.clip(clearing, 1.0, cap), 1.0)
+
+    def _build_processing(
+        self,
+        v: dict,
+        step: int,
+        review_months: np.ndarray,
+        rates_frac: tuple[np.ndarray, np.ndarray],
+        q: np.ndarray,
+        rationed_t: np.ndarray,
+        imports_na_t: np.ndarray,
+    ) -> np.ndarray:
+        """Complete due plants and start new ones where they pay; returns the month's
+        processing capex by country.
+
+        Feed, by country and mineral: ore mined there but processed abroad (at most what
+        North America imports), plus demand a restriction rationed (raw feed from suppliers
+        it does not cover). Pace: ``processing.expansion_frac_per_year`` of the feed a year
+        at the calibration reference's value, times the plant's value relative to it: the
+        margin (base + tariff protection + beneficiation credit under geological origin +
+        the scarcity premium a restriction on processed products creates) over the base
+        margin, times the price level (12-month average received price over the reference's
+        at the start), times the present value of a plant (``processing.plant_life_years``,
+        discounted over its build and permit time at the country's rate now) over that at
+        the reference rate.
+        """
         plants = self.plants
         done = plants.ready_step <= step
         np.add.at(
             self.capacity_t, (plants.country[done], plants.mineral[done]), plants.capacity_t[done]
         )
         plants = plants.take(~done)
-        n_m = len(total_k)
-        pending_k = np.bincount(plants.mineral, weights=plants.capacity_t, minlength=n_m)
-        base = v["processing.base_margin_frac"]
-        margin = base + v["trade.row_tariff"]
-        if v["trade.rules_of_origin"] == "geological_origin":
-            margin += v["trade.beneficiation_credit_frac"]
-        gap = self.imports_t - pending_k
-        unprocessed = np.minimum(total_q - total_k - pending_k, gap)
-        start_t = np.maximum(unprocessed, 0.0) * v["processing.expansion_frac_per_year"] / 12.0
-        start_t *= margin / max(base, MARGIN_TOL_FRAC)
-        ore_excess = np.maximum(q - self.capacity_t, 0.0)
-        where = np.divide(
-            ore_excess, ore_excess.sum(0), out=np.zeros_like(q), where=ore_excess.sum(0) > 0
-        )
-        capex_per_t = self.base_price * v["processing.capex_usd_per_usd_capacity"]
+        n_c, n_m = self.capacity_t.shape
+        pending = np.zeros((n_c, n_m))
+        np.add.at(pending, (plants.country, plants.mineral), plants.capacity_t)
         build = v["processing.build_months"] + v["processing.permit_review_frac"] * review_months
-        c, m = np.nonzero(where * start_t[None, :] > PLANT_TOL_T)
-        cap = where[c, m] * start_t[m]
+        ore = np.maximum(q - self.capacity_t - pending, 0.0)
+        gap = np.maximum(imports_na_t - pending.sum(0), 0.0)
+        ore_total = ore.sum(0)
+        scale = np.divide(
+            np.minimum(ore_total, gap), ore_total, out=np.zeros(n_m), where=ore_total > 0
+        )
+        feed = ore * scale[None, :] + rationed_t
+        start_t = feed * v["processing.expansion_frac_per_year"] / 12.0
+        start_t *= self._plant_value_index(v, build, *rates_frac)
+        capex_per_t = self.base_price * v["processing.capex_usd_per_usd_capacity"]
+        c, m = np.nonzero(start_t > PLANT_TOL_T)
+        cap = start_t[c, m]
         new = _Plants(
             step + np.rint(build[c]).astype(int),  # round half to even, as round()
             c,
@@ -324,6 +481,26 @@ class Market:
             cap * capex_per_t[m] / build[c],
         )
         self.plants = plants.append(new)
-        self.processing_capex_usd = np.bincount(
-            self.plants.country, weights=self.plants.capex_usd_per_month, minlength=len(COUNTRIES)
+        return np.bincount(
+            self.plants.country, weights=self.plants.capex_usd_per_month, minlength=n_c
         )
+
+    def _plant_value_index(
+        self, v: dict, build_months: np.ndarray, rate_frac: np.ndarray, reference_frac: np.ndarray
+    ) -> np.ndarray:
+        """(C, M) value of a processing plant now relative to the calibration reference."""
+        base = max(v["processing.base_margin_frac"], MARGIN_TOL_FRAC)
+        margin = base + v["trade.row_tariff"] + (self.scarcity - 1.0)
+        if v["trade.rules_of_origin"] == "geological_origin":
+            margin = margin + v["trade.beneficiation_credit_frac"]
+        ref = self.reference_received
+        price = np.divide(
+            self.prices.ema, ref, out=np.ones_like(ref), where=ref > 0
+        )  # the margin is a share of product value; capex is fixed at 2024 prices
+        life = v["processing.plant_life_years"]
+
+        def pv(rate: np.ndarray) -> np.ndarray:
+            r = np.maximum(rate, MARGIN_TOL_FRAC)
+            return (1.0 - (1.0 + r) ** -life) / r * (1.0 + r) ** (-build_months / 12.0)
+
+        return (margin * price / base)[None, :] * (pv(rate_frac) / pv(reference_frac))[:, None]

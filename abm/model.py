@@ -3,7 +3,8 @@
 Monthly schedule (one ``step`` = one month):
 
 1. governments apply scheduled policy changes; policy-uncertainty premia decay;
-2. the market advances world prices and demand (rest-of-world export restrictions);
+2. the rest of the world sets its offer (export restrictions, their decay, other
+   producers' response); the market advances world prices and demand;
 3. firms value exploration by (country, mineral); investors re-allocate junior equity;
 4. state agencies and firms explore; discoveries become projects;
 5. the integration programme designates joint ventures (if any are targeted); owners
@@ -11,7 +12,8 @@ Monthly schedule (one ``step`` = one month):
 6. permitting offices decide applications in queue order (joint ventures, fast-tracked
    critical minerals, then the oldest) within their capacity;
 7. mines produce, pay taxes and royalties; mines at the end of their life close;
-8. the market clears: processing, trade, import dependency; processing plants start;
+8. the market clears quantities: regional supply, imports up to the offer, a scarcity
+   price and rationing when short; processing plants start where they pay;
 9. the month's flows are recorded.
 
 The starting state comes from :mod:`abm.calibration`; valuation from
@@ -114,7 +116,15 @@ class MiningModel(mesa.Model):
         self.typical_capacity_t = start.typical_capacity_t
         self.production_t = start.production_t
         self.firms = [Firm(self, i) for i in range(len(self.firm_arrays))]
-        self.market = Market(self.minerals, self.production_t, self.rng.spawn(1)[0])
+        self.market = Market(
+            v,
+            self.reference_values,
+            self.minerals,
+            self.production_t,
+            self.rng.spawn(1)[0],
+            (self.start_year, self.start_month),
+            self.n_steps,
+        )
         self.investor_pool = start.investors
         self.investors = [Investor(self, start.investors, i) for i in range(len(start.investors))]
         self.reference_rate_frac, self.reference_value = calibration.reference_valuation(
@@ -164,8 +174,8 @@ class MiningModel(mesa.Model):
         self._apply_schedule()
         for g in self.governments:
             g.decay_uncertainty()
-        multiple = self.rest_of_world.price_multiple()
-        prices = self.market.update_prices(v, self.steps, multiple, self.production_t)
+        offer = self.rest_of_world.step_offer()
+        prices = self.market.update_prices(v, self.steps, offer, self.production_t)
         inputs = self.valuation_inputs(prices)
         rates = inputs.country_rate_frac
         rel = valuation.relative_value(valuation.exploration_value(inputs), self.reference_value)
@@ -199,7 +209,9 @@ class MiningModel(mesa.Model):
         prod = decisions.produce(v, book, fa, self.fiscal, self.minerals, prices)
         self.production_t = prod.production_t
         review = np.array([g.lever("permit_review_months") for g in self.governments])
-        clearing = self.market.clear(self.production_t, v, self.steps, review)
+        clearing = self.market.clear(
+            self.production_t, v, self.steps, review, offer, (rates, self.reference_rate_frac)
+        )
         study = decisions.pay_studies(v, book, fa, self.state_agencies)
         build = decisions.construction_spending_usd(book)
         self.flows = MonthFlows(explo, prod, clearing, study, build, investor_flows)

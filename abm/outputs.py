@@ -42,7 +42,11 @@ INDICATORS: dict[str, str] = {
     "government_revenue_usd": "taxes, royalties and duties from mines less exploration "
     "credits this month, USD",
     "mining_jobs": "direct mining jobs",
-    "processing_capacity_t": "regional processing capacity, t of content per year",
+    "processing_capacity_t": "processing capacity in operation, t of content per year",
+    "demand_t": "demand wanted at the delivered price, annualised rate, t of content",
+    "consumption_t": "consumption supplied (demand less rationing), annualised, t of content",
+    "unmet_demand_t": "demand wanted but not supplied (rationed), annualised, t of content",
+    "imports_t": "imports from outside USMCA, annualised rate, t of content",
     "policy_uncertainty_frac": "policy-uncertainty premium on the discount rate, frac/yr",
 }
 
@@ -113,7 +117,11 @@ def compute_indicators(model: MiningModel) -> dict[str, tuple[tuple, tuple, np.n
         "import_dependency": (REGIONS, MINERALS, dep),
         "government_revenue_usd": (REGIONS, col, _with_total(revenue[:, None]) * nan),
         "mining_jobs": (REGIONS, col, _with_total(jobs[:, None])),
-        "processing_capacity_t": (("NA",), MINERALS, model.market.capacity_t.sum(0)[None]),
+        "processing_capacity_t": (REGIONS, MINERALS, _with_total(clearing.processing_capacity_t)),
+        "demand_t": (REGIONS, MINERALS, _with_total(clearing.demand_t)),
+        "consumption_t": (REGIONS, MINERALS, _with_total(clearing.consumption_t)),
+        "unmet_demand_t": (REGIONS, MINERALS, _with_total(clearing.unmet_demand_t)),
+        "imports_t": (REGIONS, MINERALS, _with_total(clearing.imports_by_country_t)),
         "policy_uncertainty_frac": (
             COUNTRIES,
             col,

@@ -15,7 +15,9 @@ def test_starting_production_and_dependency_match_calibration():
     data = load_minerals()
     np.testing.assert_allclose(model.production_t, data.production_t, rtol=1e-9)
     review = np.array([g.lever("permit_review_months") for g in model.governments])
-    model.market.clear(model.production_t, model.values, model.steps, review)
+    rates = (model.reference_rate_frac, model.reference_rate_frac)
+    offer = model.rest_of_world.current
+    model.market.clear(model.production_t, model.values, model.steps, review, offer, rates)
     np.testing.assert_allclose(model.market.dependency_na, data.na_dependency_frac, atol=1e-9)
     i = MINERALS.index("rare_earths")
     assert model.market.dependency_na[i] == pytest.approx(0.87)  # seed

@@ -104,8 +104,10 @@ def validate_value(key: str, value: Any, where: str) -> Any:
     param: Param | None = PARAMS.get(key)
     if param is None:
         raise ScenarioError(f"{where}: unknown parameter {key!r}{_suggest(key)}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ScenarioError(f"{where}: {key}: must be a finite number, got {value!r}")
+    nan_ok = param.nan_means is not None and isinstance(value, float) and math.isnan(value)
+    if isinstance(value, float) and not math.isfinite(value) and not nan_ok:
+        allowed = f" or nan ({param.nan_means})" if param.nan_means else ""
+        raise ScenarioError(f"{where}: {key}: must be a finite number{allowed}, got {value!r}")
     try:
         return param.check(value)
     except (ValueError, OverflowError, TypeError) as exc:

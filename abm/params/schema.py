@@ -53,6 +53,7 @@ class Param:
     choices: tuple[str, ...] | None = None
     adverse: int = 0
     lever: bool = False
+    nan_means: str | None = None  # a float that may be NaN (TOML ``nan``), meaning this
 
     def check(self, value: Any) -> Any:
         """Return ``value`` coerced to this parameter's kind, or raise ValueError."""
@@ -69,6 +70,8 @@ class Param:
                 value = int(value)
             else:
                 value = float(value)
+            if self.nan_means is not None and value != value:
+                return value
             lo, hi = self.bounds if self.bounds else (float("-inf"), float("inf"))
             if not lo <= value <= hi:
                 raise ValueError(f"{value!r} is outside its bounds [{lo:g}, {hi:g}] ({self.unit})")
@@ -398,7 +401,7 @@ def _trade_params() -> list[Param]:
 
 
 def _structural_params() -> list[Param]:
-    return [
+    params = [
         Param("simulation.start", "str", "YYYY-MM", "First simulated month."),
         Param("simulation.years", "int", "years", "Simulated horizon.", (1, 50)),
         Param(
@@ -683,8 +686,66 @@ def _structural_params() -> list[Param]:
             "market.max_price_multiple",
             "float",
             "multiple of base price",
-            "Cap on the export-restriction price multiple.",
+            "Cap on the export-restriction price multiple (beyond it the world rations).",
             (1, 100),
+        ),
+        Param(
+            "market.demand_scenario",
+            "str",
+            "choice",
+            "World demand outlook: steps, aps, nze (IEA GCMO 2024) or trend (US apparent "
+            "consumption 2020-2024, the model before the outlooks).",
+            choices=("steps", "aps", "nze", "trend"),
+        ),
+        Param(
+            "market.na_demand_growth_factor",
+            "float",
+            "multiple of world growth",
+            "North American demand growth as a multiple of the outlook's world growth.",
+            (0, 3),
+        ),
+        Param(
+            "market.na_demand_price_elasticity",
+            "float",
+            "abs elasticity",
+            "Short-run price elasticity of North American demand (delivered price).",
+            (0, 3),
+        ),
+        Param(
+            "market.max_scarcity_multiple",
+            "float",
+            "multiple of the landed cost",
+            "Cap on the delivered price when imports fall short; what is still wanted at it "
+            "is unmet (rationed).",
+            (1, 50),
+        ),
+        Param(
+            "processing.plant_life_years",
+            "float",
+            "years",
+            "Economic life of a processing plant (its value in the build decision).",
+            (1, 60),
+        ),
+        Param(
+            "trade.row_restriction_decay_frac_per_year",
+            "float",
+            "frac per year",
+            "Share of an export restriction lifted each year (0: it persists).",
+            (0, 1),
+        ),
+        Param(
+            "trade.row_supply_response_frac",
+            "float",
+            "frac of withheld supply",
+            "Share of the withheld volume other rest-of-world producers eventually replace.",
+            (0, 1),
+        ),
+        Param(
+            "trade.row_supply_response_half_life_years",
+            "float",
+            "years",
+            "Half-life of other producers' expansion after a restriction.",
+            (0.1, 30),
         ),
         Param(
             "permitting.max_carryover_months",
@@ -730,6 +791,18 @@ def _structural_params() -> list[Param]:
             (0, 20),
         ),
     ]
+    params += [
+        Param(
+            f"market.demand_growth_frac_per_year.{m}",
+            "float",
+            "frac per year",
+            f"North American {m} demand growth, replacing the outlook's (nan: the outlook).",
+            (-0.5, 1.0),
+            nan_means="from market.demand_scenario",
+        )
+        for m in MINERALS
+    ]
+    return params
 
 
 def _calibration_params() -> list[Param]:
