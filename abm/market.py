@@ -220,6 +220,7 @@ class Market:
         self.consumption0_t = minerals.consumption_t.copy()
         self.base_demand_t = self.consumption0_t.copy()  # wanted at the reference price
         self.production0_na_t = production0_t.sum(axis=0)
+        self.output_avg_na_t = self.production0_na_t.copy()  # 12-month average NA output
         total_q = production0_t.sum(axis=0)
         total_d = self.consumption0_t.sum(axis=0)
         regional = (1.0 - minerals.na_dependency_frac) * total_d
@@ -273,10 +274,14 @@ class Market:
     def supply_feedback(self, values: dict, step: int, production_t: np.ndarray) -> np.ndarray:
         """World-price multiple from North American output away from its 2024 share of
         world supply (inverse world demand, ``market.demand_elasticity``): matters where
-        the region is a large producer (silver, fluorspar, molybdenum)."""
+        the region is a large producer (silver, fluorspar, molybdenum). Output enters as its
+        12-month average: the world market prices sustained supply, not a mine's month."""
+        self.output_avg_na_t += (production_t.sum(axis=0) - self.output_avg_na_t) / (
+            PRICE_AVERAGE_MONTHS
+        )
         grown = self.demand_path.world_at(step)
         world_t = self.minerals.world_production_t * grown
-        extra_t = production_t.sum(axis=0) - self.production0_na_t * grown
+        extra_t = self.output_avg_na_t - self.production0_na_t * grown
         ratio = np.maximum(
             1.0 + np.divide(extra_t, world_t, out=np.zeros_like(world_t), where=world_t > 0),
             MIN_SUPPLY_RATIO,

@@ -192,9 +192,9 @@ register(
         hi=0.05,
         unit="pp",
         why="Not by construction: step 0 copies the data, step 12 is the market's own clearing. "
-        "One year of the fastest calibrated demand growth (15%/yr, minerals.toml clip) on "
-        "lithium's 27% regional supply moves dependency 3.5 pp; more than 5 pp in one year means "
-        "the clearing contradicts the calibration.",
+        "One year of the fastest outlook demand growth (lithium, IEA GCMO 2024 STEPS "
+        "16.1%/yr) on lithium's 27% regional supply moves dependency 3.7 pp; more than 5 pp in "
+        "one year means the clearing contradicts the calibration.",
         measure=_dependency_drift,
         arms=("baseline",),
     )
