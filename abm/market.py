@@ -149,7 +149,8 @@ class Clearing:
     @property
     def unmet_demand_t(self) -> np.ndarray:
         """(C, M) wanted at the delivered price but not supplied (rationed)."""
-        return np.maximum(self.demand_t - self.consumption_t, 0.0)
+        gap = self.demand_t - self.consumption_t
+        return np.where(gap > IMPORTING_TOL_FRAC * self.demand_t, gap, 0.0)  # rounding is 0
 
     @property
     def imports_t(self) -> np.ndarray:

@@ -37,6 +37,7 @@ PRACTICAL_THRESHOLDS: dict[str, tuple[float, str]] = {
     "government_revenue_usd": (0.01, "rel"),
     "mining_jobs_end": (0.01, "rel"),
     "import_dependency": (0.01, "abs"),
+    "unmet_demand_frac": (0.01, "abs"),
     "import_reduction_frac": (0.01, "abs"),
     "import_reduction_vs_reference": (0.01, "abs"),  # paired, abm.experiments.summary
 }
@@ -122,6 +123,14 @@ def outcome_specs(first_year: int = 2025, last_year: int = 2034) -> list[Outcome
                 f"December {y}, relative to the start",
             )
         )
+    for m in _critical():
+        specs.append(
+            OutcomeSpec(
+                f"unmet_demand_frac.{m}",
+                "frac",
+                f"share of North American {m} demand left unmet (rationed) over the run",
+            )
+        )
     return specs
 
 
@@ -159,4 +168,8 @@ def headline_outcomes(ts: pd.DataFrame) -> dict[str, float]:
         mean = float(np.mean(values))
         out[f"import_dependency.critical_mean.{y}"] = mean
         out[f"import_reduction_frac.{y}"] = float(1 - mean / start)
+    for m in critical:
+        unmet = cols.annual("unmet_demand_t", "NA", years, m).sum()
+        wanted = cols.annual("demand_t", "NA", years, m).sum()
+        out[f"unmet_demand_frac.{m}"] = float(unmet / wanted) if wanted > 0 else np.nan
     return {s.name: out[s.name] for s in outcome_specs(first, last)}

@@ -107,6 +107,9 @@ def format_summary(summary: dict, scenario: str, seed: int) -> str:
     for m, start in summary["import_dependency_NA_start"].items():
         vals = [start] + [out[f"import_dependency.{m}.{y}"] for y in dep_years]
         lines.append(f"  {m:22}" + "".join(f"{v:>8.0%}" for v in vals))
+    unmet = {m: out[f"unmet_demand_frac.{m}"] for m in summary["import_dependency_NA_start"]}
+    short = [f"{m} {v:.1%}" for m, v in unmet.items() if v > 0]  # none unless rationed
+    lines += ["", "NA demand unmet over the run: " + (", ".join(short) if short else "none")]
     return "\n".join(lines)
 
 
