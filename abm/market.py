@@ -32,6 +32,7 @@ expected prices are the same function called with the reference policy.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -146,55 +147,62 @@ class Clearing:
     scarcity_multiple: np.ndarray  # (M,) delivered price over the landed cost (1: none)
     processing_capex_usd: np.ndarray  # (C,) spent this month on plants under construction
 
-    @property
+    @cached_property
     def unmet_demand_t(self) -> np.ndarray:
         """(C, M) wanted at the delivered price but not supplied (rationed)."""
         gap = self.demand_t - self.consumption_t
         return np.where(gap > IMPORTING_TOL_FRAC * self.demand_t, gap, 0.0)  # rounding is 0
 
-    @property
+    @cached_property
     def imports_t(self) -> np.ndarray:
         """(M,) North American imports from outside USMCA."""
         return self.imports_by_country_t.sum(0)
 
-    @property
+    @cached_property
     def dependency_by_country(self) -> np.ndarray:
         """(C, M) share of consumption supplied from outside USMCA."""
         c = self.consumption_t
         return np.divide(self.imports_by_country_t, c, out=np.zeros_like(c), where=c > 0)
 
-    @property
+    @cached_property
     def dependency_na(self) -> np.ndarray:
         """(M,) North American import dependency."""
         c = self.consumption_t.sum(0)
         return np.divide(self.imports_t, c, out=np.zeros_like(c), where=c > 0)
 
 
-@dataclass
-class _Plants:
-    """Processing plants under construction (struct of arrays, in start order)."""
+class _Pipeline:
+    """Processing plants under construction, aggregated by completion month: capacity
+    (C, M) and capex (C, per month) that end at each step. O(C x M) a month, however many
+    plants are being built."""
 
-    ready_step: np.ndarray
-    country: np.ndarray
-    mineral: np.ndarray
-    capacity_t: np.ndarray
-    capex_usd_per_month: np.ndarray
+    def __init__(self, n_c: int, n_m: int) -> None:
+        self.capacity_due: dict[int, np.ndarray] = {}
+        self.capex_ends: dict[int, np.ndarray] = {}
+        self.pending_t = np.zeros((n_c, n_m))
+        self.capex_usd_per_month = np.zeros(n_c)
 
-    @classmethod
-    def empty(cls) -> _Plants:
-        i, f = np.zeros(0, dtype=int), np.zeros(0)
-        return cls(i, i, i, f, f)
+    def complete(self, step: int) -> np.ndarray:
+        """Capacity (C, M) of the plants ready at ``step``; their capex stops."""
+        due = np.zeros_like(self.pending_t)
+        for s in [s for s in self.capacity_due if s <= step]:
+            due += self.capacity_due.pop(s)
+            self.capex_usd_per_month -= self.capex_ends.pop(s)
+        self.pending_t = np.maximum(self.pending_t - due, 0.0)
+        self.capex_usd_per_month = np.maximum(self.capex_usd_per_month, 0.0)
+        return due
 
-    def take(self, keep: np.ndarray) -> _Plants:
-        return _Plants(*(getattr(self, k)[keep] for k in self.__dataclass_fields__))
-
-    def append(self, other: _Plants) -> _Plants:
-        return _Plants(
-            *(
-                np.concatenate([getattr(self, k), getattr(other, k)])
-                for k in self.__dataclass_fields__
+    def start(self, ready_step: np.ndarray, start_t: np.ndarray, capex_usd_per_month: np.ndarray):
+        """Start plants of ``start_t`` (C, M) in each country, ready at ``ready_step`` (C,),
+        paying ``capex_usd_per_month`` (C,) until then."""
+        for c in np.flatnonzero(start_t.sum(1) > 0):
+            r = int(ready_step[c])
+            self.capacity_due.setdefault(r, np.zeros_like(self.pending_t))[c] += start_t[c]
+            self.capex_ends.setdefault(r, np.zeros_like(self.capex_usd_per_month))[c] += (
+                capex_usd_per_month[c]
             )
-        )
+        self.pending_t = self.pending_t + start_t
+        self.capex_usd_per_month = self.capex_usd_per_month + capex_usd_per_month
 
 
 class Market:
@@ -231,7 +239,7 @@ class Market:
         )
         self.capacity_t = share * k_total  # (C, M) processing capacity, t/yr
         self.secondary_frac = np.maximum(regional - k_total, 0.0) / np.maximum(total_d, 1e-12)
-        self.plants = _Plants.empty()
+        self.plants = _Pipeline(*self.capacity_t.shape)
         # The delivered price at which 2024 consumption was wanted: the landed cost of
         # 2024 imports at the 2024 price under the calibration reference's trade policy.
         importing0 = minerals.na_dependency_frac > IMPORTING_TOL_FRAC
@@ -352,7 +360,7 @@ class Market:
         """(C, M) demand wanted at last clearing's delivered price."""
         return self.clearing.demand_t
 
-    @property
+    @cached_property
     def imports_t(self) -> np.ndarray:
         return self.clearing.imports_t
 
@@ -423,9 +431,11 @@ class Market:
     def _scarcity_multiple(v, wanted_t, need_t, available_t) -> np.ndarray:
         """Delivered-price multiple over the landed cost at which demand fits the supply
         (constant short-run elasticity), at most ``market.max_scarcity_multiple``."""
+        short = available_t < need_t * (1.0 - IMPORTING_TOL_FRAC)
+        if not short.any():
+            return np.ones_like(need_t)
         cap = v["market.max_scarcity_multiple"]
         e = v["market.na_demand_price_elasticity"]
-        short = available_t < need_t * (1.0 - IMPORTING_TOL_FRAC)
         supply_t = wanted_t - need_t + available_t
         if e < ELASTICITY_TOL:
             return np.where(short, cap, 1.0)
@@ -457,15 +467,9 @@ class Market:
         discounted over its build and permit time at the country's rate now) over that at
         the reference rate.
         """
-        plants = self.plants
-        done = plants.ready_step <= step
-        np.add.at(
-            self.capacity_t, (plants.country[done], plants.mineral[done]), plants.capacity_t[done]
-        )
-        plants = plants.take(~done)
-        n_c, n_m = self.capacity_t.shape
-        pending = np.zeros((n_c, n_m))
-        np.add.at(pending, (plants.country, plants.mineral), plants.capacity_t)
+        self.capacity_t = self.capacity_t + self.plants.complete(step)
+        n_m = self.capacity_t.shape[1]
+        pending = self.plants.pending_t
         build = v["processing.build_months"] + v["processing.permit_review_frac"] * review_months
         ore = np.maximum(q - self.capacity_t - pending, 0.0)
         gap = np.maximum(imports_na_t - pending.sum(0), 0.0)
@@ -476,20 +480,11 @@ class Market:
         feed = ore * scale[None, :] + rationed_t
         start_t = feed * v["processing.expansion_frac_per_year"] / 12.0
         start_t *= self._plant_value_index(v, build, *rates_frac)
+        start_t = np.where(start_t > PLANT_TOL_T, start_t, 0.0)
         capex_per_t = self.base_price * v["processing.capex_usd_per_usd_capacity"]
-        c, m = np.nonzero(start_t > PLANT_TOL_T)
-        cap = start_t[c, m]
-        new = _Plants(
-            step + np.rint(build[c]).astype(int),  # round half to even, as round()
-            c,
-            m,
-            cap,
-            cap * capex_per_t[m] / build[c],
-        )
-        self.plants = plants.append(new)
-        return np.bincount(
-            self.plants.country, weights=self.plants.capex_usd_per_month, minlength=n_c
-        )
+        ready = step + np.rint(build).astype(int)  # round half to even, as round()
+        self.plants.start(ready, start_t, (start_t * capex_per_t[None, :]).sum(1) / build)
+        return self.plants.capex_usd_per_month.copy()
 
     def _plant_value_index(
         self, v: dict, build_months: np.ndarray, rate_frac: np.ndarray, reference_frac: np.ndarray

@@ -34,11 +34,12 @@ if TYPE_CHECKING:
     from abm.model import MiningModel
 
 MAX_WITHHELD_FRAC = 0.99  # keeps the price multiple finite (a 100% embargo of world supply)
+_KEYS = tuple(f"trade.row_export_restriction.{m}" for m in MINERALS)
 
 
 def restriction_frac(values: dict[str, Any]) -> np.ndarray:
     """Share of rest-of-world supply withheld by the restricting supplier, per mineral."""
-    return np.array([values[f"trade.row_export_restriction.{m}"] for m in MINERALS])
+    return np.array([values[k] for k in _KEYS])
 
 
 @dataclass(frozen=True)
@@ -89,13 +90,14 @@ class RestOfWorld(mesa.Agent):
 
     def restriction_frac(self) -> np.ndarray:
         """Share of the restricting supplier's exports withheld now (after decay)."""
-        keep = (1.0 - self.values["trade.row_restriction_decay_frac_per_year"]) ** (
-            self._age_months / 12.0
-        )
-        return self._lever * keep
+        decay = self.values["trade.row_restriction_decay_frac_per_year"]
+        if decay == 0.0:
+            return self._lever
+        return self._lever * (1.0 - decay) ** (self._age_months / 12.0)
 
-    def _offer(self) -> RowOffer:
-        withheld = self.restriction_frac() * self.minerals.row_top_share_frac
+    def _offer(self, withheld: np.ndarray | None = None) -> RowOffer:
+        if withheld is None:
+            withheld = self.restriction_frac() * self.minerals.row_top_share_frac
         return offer(self.values, np.maximum(withheld - self.replaced_frac, 0.0))
 
     def step_offer(self) -> RowOffer:
@@ -106,10 +108,12 @@ class RestOfWorld(mesa.Agent):
         self._age_months = np.where(changed, 0.0, self._age_months + 1.0)
         self._lever = lever
         withheld = self.restriction_frac() * self.minerals.row_top_share_frac
+        if not (withheld.any() or self.replaced_frac.any()):
+            return self.current  # no restriction, nothing to respond to: the last offer holds
         target = v["trade.row_supply_response_frac"] * withheld
         rate = half_life_step_frac(v["trade.row_supply_response_half_life_years"])
         self.replaced_frac = self.replaced_frac + (target - self.replaced_frac) * rate
-        self.current = self._offer()
+        self.current = self._offer(withheld)
         return self.current
 
     def price_multiple(self) -> np.ndarray:
