@@ -29,6 +29,7 @@ import numpy as np
 
 from abm.params.data import MineralData
 from abm.params.schema import COUNTRIES, minerals_mask
+from abm.price_paths import PricePath
 
 # Firms' recent-price signal is an exponential moving average of the received price with a
 # 12-month time constant (a year of realised prices; ASSUMPTION, range 6-24 months); its
@@ -158,7 +159,11 @@ class Market:
     """Clears mineral markets each month; holds the price path and processing capacity."""
 
     def __init__(
-        self, minerals: MineralData, production0_t: np.ndarray, rng: np.random.Generator
+        self,
+        minerals: MineralData,
+        production0_t: np.ndarray,
+        rng: np.random.Generator,
+        values: dict | None = None,
     ) -> None:
         # World prices are exogenous to North American policy: their shocks come from their
         # own stream (spawned from the model's generator), so two runs with the same seed
@@ -166,7 +171,9 @@ class Market:
         self.rng = rng
         self.minerals = minerals
         self.base_price = minerals.price_usd_per_t.copy()
-        self.log_dev = np.zeros(len(self.base_price))
+        # market.price_path (abm/price_paths.py): stochastic, the observed history or a CSV
+        self.price_path = PricePath.from_values(values, minerals, rng)
+        self.log_dev = self.price_path.log_dev
         self.consumption0_t = minerals.consumption_t.copy()
         self.demand_t = minerals.consumption_t.copy()
         total_q = production0_t.sum(axis=0)
@@ -192,11 +199,7 @@ class Market:
         """Advance the world price path and demand one month (before agents decide)."""
         v = values
         data = self.minerals
-        kappa = v["market.price_mean_reversion_frac_per_year"] / 12.0
-        vol = np.minimum(data.volatility_frac_per_year, v["market.volatility_cap_frac_per_year"])
-        sigma = vol * v["market.price_volatility_scale"] / np.sqrt(12)
-        shock = self.rng.standard_normal(len(self.log_dev))
-        self.log_dev = self.log_dev * (1.0 - kappa) + sigma * shock
+        self.log_dev = self.price_path.advance(v, step, data.volatility_frac_per_year)
         growth = data.demand_growth_frac_per_year + v["market.demand_growth_shift_frac_per_year"]
         self.demand_t = self.consumption0_t * np.exp(np.log1p(growth) * (step / 12.0))[None, :]
         self.prices = self.prices_under(v, multiple, production_t, self.prices.ema)

@@ -85,7 +85,7 @@ class MiningModel(mesa.Model):
         self.values: dict[str, Any] = values_table(spec.values)
         v = self.values
         self.reference_values = calibration.reference_values(v["simulation.calibration_reference"])
-        self.minerals = load_minerals()
+        self.minerals = load_minerals(table=v["simulation.minerals_table"])
         self.start_year, self.start_month = parse_month(v["simulation.start"], "scenario")
         self.n_steps = 12 * int(v["simulation.years"])
         self._schedule = self._schedule_by_step(spec)
@@ -114,7 +114,7 @@ class MiningModel(mesa.Model):
         self.typical_capacity_t = start.typical_capacity_t
         self.production_t = start.production_t
         self.firms = [Firm(self, i) for i in range(len(self.firm_arrays))]
-        self.market = Market(self.minerals, self.production_t, self.rng.spawn(1)[0])
+        self.market = Market(self.minerals, self.production_t, self.rng.spawn(1)[0], v)
         self.investor_pool = start.investors
         self.investors = [Investor(self, start.investors, i) for i in range(len(start.investors))]
         self.reference_rate_frac, self.reference_value = calibration.reference_valuation(
