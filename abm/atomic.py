@@ -51,6 +51,11 @@ LEGACY: dict[str, tuple[set[str], str]] = {
         "runs",
     ),
     "sweep": ({"manifest.json", "runs", "results.parquet"}, "manifest.json"),
+    "hindcast": (  # abm/experiments/hindcast.py: per-run files in runs/ before the set
+        {"runs", "hindcast.csv", "fit.csv", "decomposition.csv", "annual.parquet", "plots"}
+        | {"manifest.json", "report.md"},
+        "runs",
+    ),
     "sensitivity": (
         {"morris", "sobol"}
         | {f"{m}.{x}" for m in ("morris", "sobol") for x in ("csv", "png")}

@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "abm.experiments.sensitivity",
     "abm.experiments.discover",
     "abm.validation.cli",
+    "abm.experiments.hindcast",
 )
 
 

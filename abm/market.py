@@ -41,6 +41,7 @@ from abm.agents.rest_of_world import RowOffer, price_multiple
 from abm.demand import DemandPath, price_response
 from abm.params.data import MineralData
 from abm.params.schema import COUNTRIES, minerals_mask
+from abm.price_paths import PricePath
 
 # Firms' recent-price signal is an exponential moving average of the received price with a
 # 12-month time constant (a year of realised prices; ASSUMPTION, range 6-24 months); its
@@ -224,7 +225,11 @@ class Market:
         self.rng = rng
         self.minerals = minerals
         self.base_price = minerals.price_usd_per_t.copy()
-        self.log_dev = np.zeros(len(self.base_price))
+        # market.price_path (abm/price_paths.py): stochastic, the observed history or a CSV
+        self.price_path = PricePath.from_values(values, minerals, rng)
+        self.log_dev = self.price_path.log_dev
+        # Observed prices already hold whatever regional output did to them: no feedback.
+        self.endogenous_world = values["market.price_path"] == "stochastic"
         self.demand_path = DemandPath.from_values(values, *start, n_steps)
         self.consumption0_t = minerals.consumption_t.copy()
         self.base_demand_t = self.consumption0_t.copy()  # wanted at the reference price
@@ -270,13 +275,11 @@ class Market:
         """Advance the world price path and demand one month (before agents decide)."""
         v = values
         data = self.minerals
-        kappa = v["market.price_mean_reversion_frac_per_year"] / 12.0
-        vol = np.minimum(data.volatility_frac_per_year, v["market.volatility_cap_frac_per_year"])
-        sigma = vol * v["market.price_volatility_scale"] / np.sqrt(12)
-        shock = self.rng.standard_normal(len(self.log_dev))
-        self.log_dev = self.log_dev * (1.0 - kappa) + sigma * shock
+        self.log_dev = self.price_path.advance(v, step, data.volatility_frac_per_year)
         self.base_demand_t = self.consumption0_t * self.demand_path.na_at(step)[None, :]
-        multiple = offer.price_multiple * self.supply_feedback(v, step, production_t)
+        multiple = offer.price_multiple
+        if self.endogenous_world:
+            multiple = multiple * self.supply_feedback(v, step, production_t)
         self.prices = self.prices_under(v, multiple, production_t, self.prices.ema)
         return self.prices
 

@@ -87,7 +87,7 @@ class MiningModel(mesa.Model):
         self.values: dict[str, Any] = values_table(spec.values)
         v = self.values
         self.reference_values = calibration.reference_values(v["simulation.calibration_reference"])
-        self.minerals = load_minerals()
+        self.minerals = load_minerals(table=v["simulation.minerals_table"])
         self.start_year, self.start_month = parse_month(v["simulation.start"], "scenario")
         self.n_steps = 12 * int(v["simulation.years"])
         self._schedule = self._schedule_by_step(spec)

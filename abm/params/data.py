@@ -69,9 +69,46 @@ def _by_country(entry: dict, key: str, where: str) -> list[float]:
         raise ScenarioError(f"{where}: {key}: missing country {exc.args[0]}") from None
 
 
+MINERALS_TABLES = ("2024", "2010")
+
+
+def load_minerals(path: Path | None = None, table: str = "2024") -> MineralData:
+    """Read and check ``params/minerals.toml`` (``table`` = "2024"), or the 2010 table built
+    from it (``simulation.minerals_table`` = "2010", :func:`minerals_2010`)."""
+    if table == "2024":
+        return _load_minerals(path)
+    if table == "2010":
+        return minerals_2010(path)
+    raise ScenarioError(f"simulation.minerals_table: {table!r} is not one of 2024, 2010")
+
+
+# The 2010 table for the hindcast (docs/hindcast.md): where the material has 2010 figures
+# they replace the 2024 ones; where it has none the 2024 figure stands (back-cast: held).
+# 2010 figures: prices only (annual mean 2010 of params/history/prices_monthly.csv, rebased
+# to minerals.toml's 2024 basis as market.price_path = "history" is, abm/price_paths.py).
+# Held at 2024 (no 2010 figure in ../shared/calibration): mine production and consumption
+# by country, world production, import reliance and NA dependency, demand growth,
+# volatility, shipped tonnage, criticality flags.
+MINERALS_2010_FROM_HISTORY = ("price_usd_per_t",)
+
+
 @cache
-def load_minerals(path: Path | None = None) -> MineralData:
-    """Read and check ``params/minerals.toml``."""
+def minerals_2010(path: Path | None = None) -> MineralData:
+    """The 2024 table with its 2010 figures replaced (:data:`MINERALS_2010_FROM_HISTORY`)."""
+    from dataclasses import replace
+
+    from abm.price_paths import history_log_levels
+
+    base = _load_minerals(path)
+    levels = np.exp(history_log_levels())  # rebased monthly history 2005-01..2024-12
+    first_2010 = (2010 - 2005) * 12
+    price = levels[first_2010 : first_2010 + 12].mean(axis=0)
+    price.flags.writeable = False
+    return replace(base, price_usd_per_t=price)
+
+
+@cache
+def _load_minerals(path: Path | None = None) -> MineralData:
     path = path or PARAMS_DIR / "minerals.toml"
     raw = read_toml(path)
     unknown = set(raw) - set(MINERALS)

@@ -245,6 +245,9 @@ def _check_cross(values: dict[str, Any], where: str, schedule: Iterable[PolicyCh
     if "simulation.start" not in values:
         return
     start = parse_month(values["simulation.start"], where, "simulation.start")
+    from abm.price_paths import check_price_path  # a CSV price path must cover the run
+
+    check_price_path(values, where)
     for ch in schedule:
         if parse_month(ch.date, where) < start:
             raise ScenarioError(

@@ -412,6 +412,15 @@ def _structural_params() -> list[Param]:
             (0.1, 100),
         ),
         Param(
+            "simulation.minerals_table",
+            "str",
+            "table year",
+            "Mineral facts the start is calibrated from: '2024' (params/minerals.toml) or "
+            "'2010' (2010 prices from params/history/prices_monthly.csv, the rest back-cast "
+            "as documented in docs/hindcast.md; abm/params/data.py).",
+            choices=("2024", "2010"),
+        ),
+        Param(
             "simulation.calibration_reference",
             "str",
             "scenario name or path",
@@ -674,6 +683,15 @@ def _structural_params() -> list[Param]:
             "frac per year",
             "Speed at which log prices revert to their long-run level.",
             (0, 12),
+        ),
+        Param(
+            "market.price_path",
+            "str",
+            "'stochastic', 'history' or a CSV path",
+            "World prices: 'stochastic' (mean-reverting lognormal around the minerals table's "
+            "price), 'history' (observed monthly prices 2005-2024, rebased to minerals.toml's "
+            "2024 basis, stochastic after 2024) or a CSV (mineral, month, price_usd_per_t) "
+            "covering every month of the run (abm/price_paths.py).",
         ),
         Param(
             "market.demand_elasticity",

@@ -66,7 +66,7 @@ def register(check: Check) -> Check:
 
 def all_checks() -> list[Check]:
     """Every registered check, in registration order (imports the check modules)."""
-    from abm.validation import fiscal, pipeline, policy, starting  # noqa: F401 - registers
+    from abm.validation import fiscal, hindcast, pipeline, policy, starting  # noqa: F401
 
     return list(REGISTRY.values())
 

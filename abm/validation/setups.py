@@ -74,10 +74,11 @@ class Arm:
     overrides: dict[str, Any] = field(default_factory=dict)
     change: dict[str, Any] = field(default_factory=dict)
     label: str = ""
+    base: str = "baseline"  # the scenario the arm starts from (history_2010 for the hindcast)
 
     def scenario(self) -> Scenario:
         """The resolved scenario of this arm."""
-        base = load_scenario("baseline")
+        base = load_scenario(self.base)
         spec = base.with_overrides({**self.overrides, "simulation.years": self.years})
         schedule = list(spec.schedule)
         if self.change:
@@ -96,6 +97,8 @@ ARMS: dict[str, Arm] = {
         Arm("mx_2014_fiscal", 3, MX_PRE_2014, MX_2014_FISCAL, "2014 fiscal reform"),
         Arm("mx_pre2023", 3, MX_PRE_2023),
         Arm("mx_2023_reform", 3, MX_PRE_2023, MX_2023_REFORM, "2023 mining reform"),
+        # the 2010-2024 replay (params/scenarios/history_2010.toml; abm/validation/hindcast.py)
+        Arm("history_2010", 15, base="history_2010"),
     )
 }
 

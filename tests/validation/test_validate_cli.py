@@ -74,15 +74,42 @@ def test_permitting_without_effect_fails_us_lead_time_check(tmp_path, monkeypatc
     assert row.result == "FAIL", row.to_dict()
 
 
-def test_default_run_passes_every_check(tmp_path) -> None:
-    """The issue's done-when: ``abm validate`` with its defaults passes (about 20 s)."""
-    out = tmp_path / "v"
+HINDCAST = {
+    "hindcast_mx_fall_2012_2016",
+    "hindcast_ca_fall_2013_2016",
+    "hindcast_ca_rebound_2020_2021",
+}
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory) -> tuple[int, pd.DataFrame, set[str]]:
+    out = tmp_path_factory.mktemp("validate") / "v"
     code = _validate("--out", str(out))
-    table = pd.read_csv(out / "validation.csv")
-    failed = table.loc[table.result == "FAIL", "check"].tolist()
-    assert code == 0 and not failed, failed
-    assert len(table) == 15 and table.n.max() == 20
-    assert {"mexico_experiments.png", "mexico_experiments.svg"} <= {p.name for p in out.iterdir()}
+    return code, pd.read_csv(out / "validation.csv"), {p.name for p in out.iterdir()}
+
+
+def test_default_run_passes_every_check_but_the_hindcast(default_run) -> None:
+    """The 15 checks of issue 11 pass with the defaults; the 3 hindcast checks (issue 14)
+    are evaluated in the same run (exit code 1 while they fail: see the next test)."""
+    code, table, files = default_run
+    failed = set(table.loc[table.result == "FAIL", "check"])
+    assert not failed - HINDCAST, failed - HINDCAST
+    assert len(table) == 18 and table.n.max() == 20
+    assert set(table.check) >= HINDCAST
+    assert code == (1 if failed else 0)
+    assert {"mexico_experiments.png", "mexico_experiments.svg"} <= files
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="KNOWN FAILURE (issue 14, docs/validation.md 'Hindcast: results'): the replay's "
+    "exploration swings far less than the observed 2012-2016 fall and 2021 rebound; strict, "
+    "so this test fails (and must be updated) the day the model reproduces them",
+)
+def test_hindcast_checks_pass(default_run) -> None:
+    _, table, _ = default_run
+    hind = table[table.check.isin(HINDCAST)]
+    assert (hind.result == "PASS").all(), hind[["check", "result"]].to_string()
 
 
 def test_bad_input_is_scenario_error(tmp_path) -> None:

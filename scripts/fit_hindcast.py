@@ -1,0 +1,120 @@
+"""Fit the exploration behaviour parameters to the 2010-2017 replay, and only to it.
+
+The rule (docs/validation.md, "Hindcast fit"; fixed before the 2018-2024 window was used):
+
+- **Parameters and grid** (:data:`GRID`): ``firms.npv_response`` and
+  ``market.expectation_recent_weight_frac``, plus ``firms.exploration_budget_half_life_months``
+  when the model declares it (issue 13's budget lag; re-run this script after merging it).
+- **Objective:** :func:`abm.experiments.hindcast.fit_objective` on the fitting window
+  2010-2017: the mean squared log error of the simulated mean annual exploration against every
+  observed point of the window (US, MX on two bases, CA on S&P USD, and NRCan CAD shape only,
+  NA), over :data:`REPLICATIONS` replications of the hindcast experiment's seeds.
+- **Choice:** the grid point with the smallest objective; a point within
+  :data:`TIE_FRAC` of the best counts as a tie, and ties go to the point closest to the
+  current values (fewest steps on the grid), so the fit moves a parameter only when the data
+  ask for it.
+- The held-out window is not read here: the script writes the grid and the chosen values,
+  then ``abm hindcast`` reports 2018-2024 separately.
+
+Usage::
+
+    .venv/bin/python scripts/fit_hindcast.py [--replications 8] [--workers 2] \
+        [--out outputs/fit_hindcast]
+
+Writes ``grid.csv`` (every point and its objective) and ``fit.json`` (the choice, the
+current values and the objective of both); prints the lines for params/scenarios/baseline.toml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from abm.experiments import hindcast as hc
+from abm.params.schema import PARAMS
+
+GRID: dict[str, tuple[float, ...]] = {
+    "firms.npv_response": (0.05, 0.14, 0.3, 0.5, 0.75, 1.0, 1.5),
+    "market.expectation_recent_weight_frac": (0.1, 0.3, 0.5, 0.7, 0.9),
+    "firms.exploration_budget_half_life_months": (0.0, 3.0, 6.0, 12.0),
+}
+REPLICATIONS = 8
+TIE_FRAC = 0.01  # objectives within 1% of the best are ties (replication noise)
+
+
+def grid() -> dict[str, tuple[float, ...]]:
+    """The grid over the parameters the model declares."""
+    return {k: v for k, v in GRID.items() if k in PARAMS}
+
+
+def evaluate(point: dict[str, float], spec, store: Path, workers: int) -> float:
+    """Fit objective (2010-2017) of one grid point; runs are kept in ``store``."""
+    annual, _ = hc.run_annual(spec, store, point, workers, progress=False, counterfactual=False)
+    table = hc.hindcast_table(annual, spec.scenarios[0].name)
+    return hc.fit_objective(table, hc.FIT_WINDOW)
+
+
+def choose(rows: pd.DataFrame, current: dict[str, float], axes: dict[str, tuple]) -> pd.Series:
+    """The rule's choice: the best objective, ties (within TIE_FRAC) to the nearest point."""
+    best = rows.objective.min()
+    ties = rows[rows.objective <= best * (1 + TIE_FRAC)].copy()
+
+    def steps(r: pd.Series) -> int:
+        return sum(
+            abs(axes[k].index(r[k]) - int(np.argmin([abs(x - current[k]) for x in axes[k]])))
+            for k in axes
+        )
+
+    ties["steps"] = ties.apply(steps, axis=1)
+    return ties.sort_values(["steps", "objective"]).iloc[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--replications", type=int, default=REPLICATIONS)
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--out", default="outputs/fit_hindcast")
+    args = p.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    spec = hc.load_spec(args.replications)
+    base = spec.scenarios[0].values
+    axes = grid()
+    current = {k: float(base[k]) for k in axes}
+    points = [dict(zip(axes, combo, strict=True)) for combo in itertools.product(*axes.values())]
+    rows = []
+    for i, point in enumerate(points, 1):
+        obj = evaluate(point, spec, out / "runs", args.workers)
+        rows.append({**point, "objective": obj})
+        print(f"[{i}/{len(points)}] {point} -> {obj:.4f}", flush=True)
+    table = pd.DataFrame(rows)
+    table.to_csv(out / "grid.csv", index=False)
+    chosen = choose(table, current, axes)
+    now = evaluate(current, spec, out / "runs", args.workers)
+    result = {
+        "window": list(hc.FIT_WINDOW),
+        "replications": args.replications,
+        "current": current,
+        "current_objective": now,
+        "chosen": {k: float(chosen[k]) for k in axes},
+        "chosen_objective": float(chosen.objective),
+    }
+    (out / "fit.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    for k in axes:
+        print(
+            f"{k.split('.', 1)[1]} = {chosen[k]:g}  # FITTED: hindcast 2010-2017 "
+            f"(scripts/fit_hindcast.py, MSLE {chosen.objective:.3f}; was {current[k]:g})"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
