@@ -484,6 +484,15 @@ def _structural_params() -> list[Param]:
             "Share of construction capex a firm must hold in cash to start building.",
             (0, 1),
         ),
+        Param(
+            "firms.exploration_budget_half_life_months",
+            "float",
+            "months",
+            "Half-life of the partial adjustment of each firm's exploration programme (by "
+            "country and mineral) toward the spending its budget and the cells' values call "
+            "for; 0 adjusts at once.",
+            (0, 120),
+        ),
         Param("investors.n_investors", "int", "investors", "Investors (funds).", (1, 10000)),
         Param(
             "investors.capital_usd_per_year",
