@@ -54,6 +54,8 @@ _FIELDS: dict[str, type] = {
     "joint_venture": np.bool_,  # designated cross-border joint venture (integration.*)
     "loss_months": np.float64,  # consecutive months a running mine lost money on operations
     "idle": np.bool_,  # a producing mine on care and maintenance (no output, holding cost)
+    "rate_reduction_frac": np.float64,  # discount-rate cut from government loans (supply.*)
+    "known": np.int16,  # row of params/known_projects.csv (-1: a synthetic or new deposit)
 }
 
 

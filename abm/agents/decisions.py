@@ -210,6 +210,7 @@ def project_npv(
     private = owner != STATE_OWNER
     premium = np.where(private, fa.rate_premium_frac[np.maximum(owner, 0)], 0.0)
     reduction = book.joint_venture[idx] * values["integration.joint_venture_rate_reduction_frac"]
+    reduction = reduction + book.rate_reduction_frac[idx]  # government loans (known projects)
     return valuation.project_npv(
         inputs,
         c,

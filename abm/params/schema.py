@@ -416,6 +416,7 @@ def _structural_params() -> list[Param]:
             "times and the reference exploration value that relative values are taken against.",
         ),
         *_calibration_params(),
+        *_supply_params(),
         Param("firms.n_majors", "int", "firms", "Major mining companies.", (1, 10000)),
         Param("firms.n_midtiers", "int", "firms", "Mid-tier producers.", (0, 10000)),
         Param("firms.n_juniors", "int", "firms", "Junior explorers.", (0, 100000)),
@@ -857,6 +858,28 @@ def _calibration_params() -> list[Param]:
             "frac of world output",
             "Size of a typical deposit of a mineral no North American country produces.",
             (0, 1),
+        ),
+        Param(
+            k + "known_mine_life_left_years",
+            f,
+            "years",
+            "Remaining life of the known producing mines of params/known_projects.csv at the "
+            "start (the same for all: no random closure of a known mine).",
+            (1, 100),
+        ),
+    ]
+
+
+def _supply_params() -> list[Param]:
+    """The real asset base and by-products (params/known_projects.csv)."""
+    return [
+        Param(
+            "supply.support_loan_rate_cut_frac",
+            "float",
+            "frac per year",
+            "Discount-rate cut of a known project per unit of capex financed by a government "
+            "loan (DOE LPO, DoD, federal or provincial), at most the debt share of capex.",
+            (0, 0.2),
         ),
     ]
 
