@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from abm import known_assets
+from abm import byproducts, known_assets
 from abm.agents import rest_of_world, valuation
 from abm.agents.firm import FirmArrays, make_firms
 from abm.agents.government import Government
@@ -72,10 +72,12 @@ class StartState:
 
 def base_cell_weight(values: dict[str, Any], minerals: MineralData) -> np.ndarray:
     """Calibrated share of NA private exploration by (country, mineral) at the start:
-    country shares of the world budget (S&P 2023) times each country's 2024 output value."""
+    country shares of the world budget (S&P 2023) times each country's 2024 output value;
+    none for by-products (gallium, germanium, bismuth, molybdenum: :mod:`abm.byproducts`)."""
     revenue = minerals.production_t * minerals.price_usd_per_t[None, :]
     w_m = revenue / np.maximum(revenue.sum(axis=1, keepdims=True), 1.0)
     w_m = w_m + MINERAL_FLOOR_FRAC
+    w_m[:, byproducts.host_index(minerals) >= 0] = 0.0  # no pure by-product deposits
     w_m /= w_m.sum(axis=1, keepdims=True)
     w_c = np.array([values[country_key(c, "exploration_base_weight_frac")] for c in COUNTRIES])
     w_c = w_c / w_c.sum()
@@ -118,6 +120,9 @@ def build_start(
     fa = make_firms(rng, population(values, scale), weight.sum(axis=1), len(MINERALS), values)
     typical = np.zeros((len(COUNTRIES), len(MINERALS)))
     factory = DepositFactory(book, values, minerals, rng, typical)
+    book.host_of = byproducts.host_index(minerals)
+    book.host_reference_t = np.array(minerals.production_t)
+    book.world_recovery_t_per_t = byproducts.world_recovery_t_per_t(minerals, book.host_of)
     _starting_mines(values, reference, minerals, rng, scale, fa, factory)
     prod = book.stage == Stage.PRODUCTION
     rev = book.capacity_t[prod] * minerals.price_usd_per_t[book.mineral[prod]]
@@ -197,6 +202,7 @@ def _starting_mines(
                 )
                 for i, (_, row) in zip(idx.tolist(), rows.iterrows(), strict=True):
                     known_assets.apply_sourced(v, factory.book, i, row, year0)
+                    factory.book.host_scaled[i] = _recovered(factory.book, c, m, row)
                 life = factory.book.life_years[idx]
                 factory.book.life_years[idx] = np.maximum(life, known_life)
                 if fills:
@@ -207,7 +213,7 @@ def _starting_mines(
             k = int(np.clip(round(revenue / mine_revenue), lo, hi_n))
             k = max(1, round(k * scale))
             caps = q * rng.dirichlet(np.full(k, v["calibration.mine_size_concentration"]))
-            factory.add(
+            idx = factory.add(
                 c,
                 m,
                 caps,
@@ -218,6 +224,8 @@ def _starting_mines(
                 concession_years=conc,
                 life_left=rng.uniform(life_lo, life_hi, k),
             )
+            # The remainder of a by-product is recovered from the host, where there is one.
+            factory.book.host_scaled[idx] = _recovered(factory.book, c, m, None)
     absent = v["calibration.absent_deposit_frac_of_world"]
     for m in range(len(MINERALS)):
         have = typical[:, m] > 0
@@ -225,6 +233,16 @@ def _starting_mines(
             typical[~have, m] = typical[have, m].mean()
         else:
             typical[:, m] = absent * minerals.world_production_t[m] / scale
+
+
+def _recovered(book: ProjectBook, c: int, m: int, row: Any) -> bool:
+    """Whether a starting row of mineral ``m`` in country ``c`` is a by-product recovery
+    circuit: ``m`` has a host with output in ``c``, and the row is not a known primary mine
+    (Climax, NICO ...) or a by-product of a host the model does not have (alumina)."""
+    h = book.host_of[m]
+    if h < 0 or book.host_reference_t[c, h] <= 0:
+        return False
+    return row is None or (bool(row["byproduct"]) and row["host_mineral"] == MINERALS[h])
 
 
 def _producer_weight(values: dict[str, Any], fa: FirmArrays) -> np.ndarray:
@@ -313,7 +331,8 @@ def _known_pipeline(
     """
     v, book = values, factory.book
     year0, month0 = parse_month(v["simulation.start"], "simulation.start")
-    rows = known_assets.pipeline_at_start(known_assets.known_table(), year0)
+    recovered = [MINERALS[b] for b in np.flatnonzero(book.host_of >= 0)]
+    rows = known_assets.pipeline_at_start(known_assets.known_table(), year0, recovered)
     producers = np.flatnonzero(fa.kind != JUNIOR)
     p_weight = _producer_weight(v, fa)
     build = v["projects.construction_months"]
@@ -340,6 +359,7 @@ def _known_pipeline(
         cost = factory.unit_cost_frac(1)
         p = int(factory.add(c, m, np.array([cap]), stage, owner, cost, 0, conc)[0])
         known_assets.apply_sourced(v, book, p, row, year0)
+        book.host_scaled[p] = _recovered(book, c, m, row)
         _known_timer(v, book, p, stage, left, review, rng)
         book.discovered_step[p] = -rng.integers(age_lo, age_hi)
         book.concession_end_step[p] = book.discovered_step[p] + term_months

@@ -108,6 +108,7 @@ class DepositFactory:
             idle=False,
             rate_reduction_frac=0.0,
             known=-1,
+            host_scaled=False,
         )
 
     def unit_cost_frac(self, k: int) -> np.ndarray:

@@ -79,11 +79,16 @@ def producing_at_start(table: pd.DataFrame, start_year: int) -> pd.DataFrame:
     return rows
 
 
-def pipeline_at_start(table: pd.DataFrame, start_year: int) -> pd.DataFrame:
-    """Known primary projects (not by-product rows, not plants) in development at the start;
-    for a start before ``TABLE_YEAR`` also the 2025 producers that had not started yet.
-    Columns ``c``, ``m`` added; ``t_per_year`` NaN where the sources give no quantity."""
-    primary = ~table["byproduct"] & (table["facility"] != "processing")
+def pipeline_at_start(
+    table: pd.DataFrame, start_year: int, recovered: tuple[str, ...] | list[str] = ()
+) -> pd.DataFrame:
+    """Known projects in development at the start: primary rows, and by-product rows of the
+    ``recovered`` minerals (recovery circuits: Clarksville germanium and gallium; plants
+    excluded unless recovering one of those); for a start before ``TABLE_YEAR`` also the
+    2025 producers that had not started yet. Columns ``c``, ``m`` added; ``t_per_year`` NaN
+    where the sources give no quantity."""
+    circuit = table["byproduct"] & table["mineral"].isin(list(recovered))
+    primary = (~table["byproduct"] & (table["facility"] != "processing")) | circuit
     developing = table["stage"] != "PRODUCTION"
     if start_year < TABLE_YEAR:
         later = (table["stage"] == "PRODUCTION") & (table["start_year"] >= start_year)

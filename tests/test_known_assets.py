@@ -12,8 +12,6 @@ from abm.params.schema import COUNTRIES, MINERALS
 from abm.projects import Stage
 
 TABLE = known_assets.known_table()
-# Produced as by-products of a host's output from the next change on (bismuth of lead).
-BY_PRODUCTS_PENDING = ("bismuth",)
 
 
 def _rows(model: MiningModel, project_id: str, mineral: str | None = None) -> np.ndarray:
@@ -157,7 +155,7 @@ def test_every_mineral_keeps_a_plausible_band_through_a_no_policy_decade() -> No
     for seed, ts in zip(SEEDS, runs(), strict=True):
         out = _na_output_by_year(ts)
         for m, q in zip(MINERALS, base, strict=True):
-            if q <= 0 or m in BY_PRODUCTS_PENDING:
+            if q <= 0:
                 continue
             lo, hi = 0.5 * q, 2 * q + cap.get(m, 0.0)
             assert len(out[m]) == 10

@@ -9,7 +9,8 @@ projects (:class:`ProjectBook`) are changed where the money moves.
   programme follows that target with a lag (partial adjustment); discoveries.
 * :func:`advance_projects` - owners advance, hold or drop projects by NPV; construction
   needs equity in cash; juniors sell approved projects they cannot finance to majors.
-* :func:`produce` - output, revenue, taxes, cash, closures.
+* :func:`produce` - output (by-products in proportion to their host's), revenue, taxes,
+  cash, closures; recovery circuits started (:mod:`abm.byproducts`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from abm import byproducts
 from abm.agents import valuation
 from abm.agents.firm import FirmArrays
 from abm.agents.government import Government
@@ -409,6 +411,11 @@ def produce(
     price = prices.received[m]  # includes the strategic-reserve floor
     running = care_and_maintenance(values, book, fa, prod, prices.received, prices.expected)
     out_t = book.capacity_t[prod] * running / 12.0
+    cell = c * n_m + m  # flat (country, mineral): bincount sums in the order np.add.at does
+    if book.host_scaled[prod].any():  # by-products follow their host's output this month
+        primary = np.where(book.host_scaled[prod], 0.0, out_t * 12.0)
+        host_t = np.bincount(cell, weights=primary, minlength=n_c * n_m).reshape(n_c, n_m)
+        out_t = out_t * byproducts.host_factor(book, prod, c, m, host_t)
     revenue = out_t * price
     opex = out_t * book.unit_cost_usd_per_t[prod]
     dep = book.capex_usd[prod] / np.maximum(book.life_years[prod], 1.0) / 12.0 * running
@@ -417,7 +424,6 @@ def produce(
     )
     sustaining = values["firms.sustaining_capex_frac_of_revenue"] * revenue
 
-    cell = c * n_m + m  # flat (country, mineral): bincount sums in the order np.add.at does
     production_t = np.bincount(cell, weights=out_t * 12.0, minlength=n_c * n_m).reshape(n_c, n_m)
     revenue_cm = np.bincount(cell, weights=revenue, minlength=n_c * n_m).reshape(n_c, n_m)
     top_up = out_t * prices.floor_top_up[m]  # paid by governments
@@ -435,6 +441,15 @@ def produce(
     # Reserves are depleted by output: an idle mine's life does not run down.
     book.life_left_years[prod] -= running / 12.0
     book.stage[prod[book.life_left_years[prod] <= 0]] = Stage.CLOSED
+    byproducts.invest_in_recovery(
+        values,
+        book,
+        fa.cash_usd,
+        minerals,
+        prices.expected,
+        fiscal.production_credit_frac,
+        production_t,
+    )
     sustaining_c = np.bincount(c, weights=sustaining, minlength=n_c)
     idle_c = np.bincount(c, weights=(~running).astype(float), minlength=n_c)
     return ProductionFlows(production_t, revenue_cm, gov_take, reserve, sustaining_c, idle_c)

@@ -881,6 +881,21 @@ def _supply_params() -> list[Param]:
             "loan (DOE LPO, DoD, federal or provincial), at most the debt share of capex.",
             (0, 0.2),
         ),
+        Param(
+            "supply.recovery_trigger_price_multiple",
+            "float",
+            "multiple of 2024 price",
+            "Expected by-product price (with a production credit for critical minerals) at "
+            "which a host mine's owner builds recovery capacity for it.",
+            (1, 100),
+        ),
+        Param(
+            "supply.recovery_build_months",
+            "float",
+            "months",
+            "Time to build a by-product recovery circuit at a host smelter or mill.",
+            (1, 120),
+        ),
     ]
 
 
