@@ -84,6 +84,26 @@ def base_cell_weight(values: dict[str, Any], minerals: MineralData) -> np.ndarra
     return w_c[:, None] * w_m
 
 
+def known_resource(minerals: MineralData) -> np.ndarray:
+    """(C, M) True where a country has a known resource of a mineral: USGS 2024 reserves or
+    mine output, or a mine or project of ``params/known_projects.csv`` (any stage)."""
+    have = (minerals.reserves_t > 0) | (minerals.production_t > 0)
+    table = known_assets.known_table()
+    rows = table[table["facility"] != "processing"]
+    c = rows["country"].map(COUNTRIES.index).to_numpy(int)
+    m = rows["mineral"].map(MINERALS.index).to_numpy(int)
+    have = have.copy()
+    have[c, m] = True
+    return have
+
+
+def discovery_rate_frac(values: dict[str, Any], minerals: MineralData) -> np.ndarray:
+    """(C, M) discoveries per dollar relative to a cell with a known resource: 1 there,
+    ``exploration.no_resource_discovery_frac`` where none is known."""
+    rare = values["exploration.no_resource_discovery_frac"]
+    return np.where(known_resource(minerals), 1.0, rare)
+
+
 def population(values: dict[str, Any], scale: float) -> tuple[int, int, int]:
     """Majors, mid-tiers and juniors at this population scale (at least one major)."""
     return tuple(
@@ -127,7 +147,9 @@ def build_start(
     prod = book.stage == Stage.PRODUCTION
     rev = book.capacity_t[prod] * minerals.price_usd_per_t[book.mineral[prod]]
     fa.revenue_usd_per_year[:] = np.bincount(book.owner[prod], weights=rev, minlength=len(fa))
-    inflow = expected_exploration_usd(values, fa, weight) / cost_per_discovery_usd
+    factory.discovery_rate_frac = discovery_rate_frac(values, minerals)
+    inflow = factory.discovery_rate_frac * expected_exploration_usd(values, fa, weight)
+    inflow /= cost_per_discovery_usd
     _pipeline(values, reference, rng, fa, factory, inflow)
     prod = book.stage == Stage.PRODUCTION
     production = np.zeros((len(COUNTRIES), len(MINERALS)))

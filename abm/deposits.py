@@ -62,6 +62,8 @@ class DepositFactory:
         self.minerals = minerals
         self.rng = rng
         self.typical_capacity_t = typical_capacity_t
+        # (C, M) discoveries per dollar relative to a cell with a known resource (geology)
+        self.discovery_rate_frac = np.ones_like(typical_capacity_t)
 
     def add(
         self,

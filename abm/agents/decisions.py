@@ -181,9 +181,11 @@ def _discover(
     step: int,
     concession_years: np.ndarray,
 ) -> np.ndarray:
-    """Poisson discoveries from private and state spending; owners drawn by spend share."""
-    lam_private = private / cost
-    lam_state = state * values["exploration.state_efficiency_frac"] / cost
+    """Poisson discoveries from private and state spending, at the cell's geological rate
+    (:func:`abm.calibration.discovery_rate_frac`); owners drawn by spend share."""
+    geology = factory.discovery_rate_frac  # rare where no resource is known
+    lam_private = private * geology / cost
+    lam_state = state * values["exploration.state_efficiency_frac"] * geology / cost
     n_private = rng.poisson(lam_private)
     n_state = rng.poisson(lam_state)
     for c, m in zip(*np.nonzero(n_private), strict=True):

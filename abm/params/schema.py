@@ -566,6 +566,14 @@ def _structural_params() -> list[Param]:
             (0, 1),
         ),
         Param(
+            "exploration.no_resource_discovery_frac",
+            "float",
+            "frac of the discovery rate",
+            "Discoveries per dollar in a country with no known resource of a mineral (no USGS "
+            "reserves, no 2024 output, no known project) relative to one with a known resource.",
+            (0, 1),
+        ),
+        Param(
             "projects.resource_months",
             "float",
             "months",
