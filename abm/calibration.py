@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from abm import byproducts, known_assets
 from abm.agents import rest_of_world, valuation
 from abm.agents.firm import FirmArrays, make_firms
 from abm.agents.government import Government
@@ -27,7 +28,7 @@ from abm.deposits import DepositFactory
 from abm.economics import FiscalRegime
 from abm.market import Market, ocean_freight_usd_per_t
 from abm.params.data import MineralData
-from abm.params.scenario import load_scenario, resolve_path
+from abm.params.scenario import load_scenario, parse_month, resolve_path
 from abm.params.schema import COUNTRIES, MINERALS, country_key
 from abm.projects import ProjectBook, Stage
 
@@ -41,6 +42,9 @@ MINERAL_FLOOR_FRAC = 0.02
 # risk aversion gamma-distributed around investors.risk_aversion (shape 4, range 2-8).
 INVESTOR_CAPITAL_LOG_SD = 0.5
 INVESTOR_RISK_GAMMA_SHAPE = 4.0
+# Known mines covering all but this share of a cell's output leave no synthetic remainder
+# (USGS national figures are rounded; ASSUMPTION, range 0.005-0.05).
+REMAINDER_TOL_FRAC = 0.02
 
 
 @cache
@@ -68,14 +72,36 @@ class StartState:
 
 def base_cell_weight(values: dict[str, Any], minerals: MineralData) -> np.ndarray:
     """Calibrated share of NA private exploration by (country, mineral) at the start:
-    country shares of the world budget (S&P 2023) times each country's 2024 output value."""
+    country shares of the world budget (S&P 2023) times each country's 2024 output value;
+    none for by-products (gallium, germanium, bismuth, molybdenum: :mod:`abm.byproducts`)."""
     revenue = minerals.production_t * minerals.price_usd_per_t[None, :]
     w_m = revenue / np.maximum(revenue.sum(axis=1, keepdims=True), 1.0)
     w_m = w_m + MINERAL_FLOOR_FRAC
+    w_m[:, byproducts.host_index(minerals) >= 0] = 0.0  # no pure by-product deposits
     w_m /= w_m.sum(axis=1, keepdims=True)
     w_c = np.array([values[country_key(c, "exploration_base_weight_frac")] for c in COUNTRIES])
     w_c = w_c / w_c.sum()
     return w_c[:, None] * w_m
+
+
+def known_resource(minerals: MineralData) -> np.ndarray:
+    """(C, M) True where a country has a known resource of a mineral: USGS 2024 reserves or
+    mine output, or a mine or project of ``params/known_projects.csv`` (any stage)."""
+    have = (minerals.reserves_t > 0) | (minerals.production_t > 0)
+    table = known_assets.known_table()
+    rows = table[table["facility"] != "processing"]
+    c = rows["country"].map(COUNTRIES.index).to_numpy(int)
+    m = rows["mineral"].map(MINERALS.index).to_numpy(int)
+    have = have.copy()
+    have[c, m] = True
+    return have
+
+
+def discovery_rate_frac(values: dict[str, Any], minerals: MineralData) -> np.ndarray:
+    """(C, M) discoveries per dollar relative to a cell with a known resource: 1 there,
+    ``exploration.no_resource_discovery_frac`` where none is known."""
+    rare = values["exploration.no_resource_discovery_frac"]
+    return np.where(known_resource(minerals), 1.0, rare)
 
 
 def population(values: dict[str, Any], scale: float) -> tuple[int, int, int]:
@@ -114,11 +140,16 @@ def build_start(
     fa = make_firms(rng, population(values, scale), weight.sum(axis=1), len(MINERALS), values)
     typical = np.zeros((len(COUNTRIES), len(MINERALS)))
     factory = DepositFactory(book, values, minerals, rng, typical)
+    book.host_of = byproducts.host_index(minerals)
+    book.host_reference_t = np.array(minerals.production_t)
+    book.world_recovery_t_per_t = byproducts.world_recovery_t_per_t(minerals, book.host_of)
     _starting_mines(values, reference, minerals, rng, scale, fa, factory)
     prod = book.stage == Stage.PRODUCTION
     rev = book.capacity_t[prod] * minerals.price_usd_per_t[book.mineral[prod]]
     fa.revenue_usd_per_year[:] = np.bincount(book.owner[prod], weights=rev, minlength=len(fa))
-    inflow = expected_exploration_usd(values, fa, weight) / cost_per_discovery_usd
+    factory.discovery_rate_frac = discovery_rate_frac(values, minerals)
+    inflow = factory.discovery_rate_frac * expected_exploration_usd(values, fa, weight)
+    inflow /= cost_per_discovery_usd
     _pipeline(values, reference, rng, fa, factory, inflow)
     prod = book.stage == Stage.PRODUCTION
     production = np.zeros((len(COUNTRIES), len(MINERALS)))
@@ -137,7 +168,13 @@ def _starting_mines(
     fa: FirmArrays,
     factory: DepositFactory,
 ) -> None:
-    """Split each country's 2024 output of each mineral into producing mines.
+    """Each country's 2024 output of each mineral: the known producing mines as themselves
+    (:mod:`abm.known_assets`), synthetic mines for the remainder.
+
+    Known mines keep their sourced output (scaled down pro rata where they exceed the
+    national figure, which USGS rounds) and capex, and a remaining life of
+    ``calibration.known_mine_life_left_years`` (no random closure). Synthetic mines split the
+    remainder by a Dirichlet draw, with lives drawn between the calibration bounds.
 
     Mines producing in 2024 covered their operating cost at the price they could get: unit
     costs are drawn against the export netback (base price less ocean freight of the shipped
@@ -146,26 +183,59 @@ def _starting_mines(
     """
     v = values
     producers = np.flatnonzero(fa.kind != JUNIOR)
-    p_weight = np.where(fa.kind[producers] == MAJOR, v["calibration.major_mine_weight"], 1.0)
-    p_weight /= p_weight.sum()
+    p_weight = _producer_weight(v, fa)
     typical = factory.typical_capacity_t
     freight = ocean_freight_usd_per_t(reference, minerals)
     netback_frac = 1.0 - freight / minerals.price_usd_per_t
     lo_n, hi_n = v["calibration.min_mines_per_cell"], v["calibration.max_mines_per_cell"]
     cost_lo, cost_hi = (v[f"calibration.start_unit_cost_frac_{b}"] for b in ("min", "max"))
     life_lo, life_hi = (v[f"calibration.start_life_left_years_{b}"] for b in ("min", "max"))
+    year0, _ = parse_month(v["simulation.start"], "simulation.start")
+    known = known_assets.producing_at_start(known_assets.known_table(), year0)
+    known_life = v["calibration.known_mine_life_left_years"]
+    mine_revenue = v["calibration.mine_revenue_usd"]
     for c, country in enumerate(COUNTRIES):
         conc = v[country_key(country, "concession_years")]
         for m in range(len(MINERALS)):
-            q = minerals.production_t[c, m]
-            if q <= 0:
+            q0 = minerals.production_t[c, m]
+            if q0 <= 0:
                 continue
+            rows = known[(known.c == c) & (known.m == m)]
+            k_known = len(rows)
+            q = q0
+            # A typical deposit: national output over the number of mines the synthetic rule
+            # would split it into (known mines do not change the size of new discoveries).
+            k_rule = np.clip(round(q0 * minerals.price_usd_per_t[m] / mine_revenue), lo_n, hi_n)
+            typical[c, m] = q0 / max(1, round(k_rule * scale))
+            if k_known:
+                t = rows["t_per_year"].to_numpy(float)
+                fills = t.sum() >= q0 * (1.0 - REMAINDER_TOL_FRAC)
+                caps = t * (q0 / t.sum()) if fills else t
+                idx = factory.add(
+                    c,
+                    m,
+                    caps,
+                    Stage.PRODUCTION,
+                    rng.choice(producers, k_known, p=p_weight),
+                    unit_cost_frac=rng.uniform(cost_lo, cost_hi, k_known) * netback_frac[m],
+                    step=0,
+                    concession_years=conc,
+                    life_left=np.full(k_known, known_life),
+                )
+                for i, (_, row) in zip(idx.tolist(), rows.iterrows(), strict=True):
+                    known_assets.apply_sourced(v, factory.book, i, row, year0)
+                    factory.book.host_scaled[i] = _recovered(factory.book, c, m, row)
+                life = factory.book.life_years[idx]
+                factory.book.life_years[idx] = np.maximum(life, known_life)
+                if fills:
+                    continue
+                q = q0 - caps.sum()
             revenue = q * minerals.price_usd_per_t[m]
-            k = int(np.clip(round(revenue / v["calibration.mine_revenue_usd"]), lo_n, hi_n))
+            lo = 1 if k_known else lo_n
+            k = int(np.clip(round(revenue / mine_revenue), lo, hi_n))
             k = max(1, round(k * scale))
             caps = q * rng.dirichlet(np.full(k, v["calibration.mine_size_concentration"]))
-            typical[c, m] = q / k
-            factory.add(
+            idx = factory.add(
                 c,
                 m,
                 caps,
@@ -176,6 +246,8 @@ def _starting_mines(
                 concession_years=conc,
                 life_left=rng.uniform(life_lo, life_hi, k),
             )
+            # The remainder of a by-product is recovered from the host, where there is one.
+            factory.book.host_scaled[idx] = _recovered(factory.book, c, m, None)
     absent = v["calibration.absent_deposit_frac_of_world"]
     for m in range(len(MINERALS)):
         have = typical[:, m] > 0
@@ -183,6 +255,24 @@ def _starting_mines(
             typical[~have, m] = typical[have, m].mean()
         else:
             typical[:, m] = absent * minerals.world_production_t[m] / scale
+
+
+def _recovered(book: ProjectBook, c: int, m: int, row: Any) -> bool:
+    """Whether a starting row of mineral ``m`` in country ``c`` is a by-product recovery
+    circuit: ``m`` has a host with output in ``c``, and the row is not a known primary mine
+    (Climax, NICO ...) or a by-product of a host the model does not have (alumina)."""
+    h = book.host_of[m]
+    if h < 0 or book.host_reference_t[c, h] <= 0:
+        return False
+    return row is None or (bool(row["byproduct"]) and row["host_mineral"] == MINERALS[h])
+
+
+def _producer_weight(values: dict[str, Any], fa: FirmArrays) -> np.ndarray:
+    """Probability that each producer (not junior) owns a given starting mine or known project:
+    majors ``calibration.major_mine_weight`` times a mid-tier's."""
+    kind = fa.kind[fa.kind != JUNIOR]
+    w = np.where(kind == MAJOR, values["calibration.major_mine_weight"], 1.0)
+    return w / w.sum()
 
 
 def _pipeline(
@@ -193,12 +283,13 @@ def _pipeline(
     factory: DepositFactory,
     inflow: np.ndarray,
 ) -> None:
-    """Projects already in development, sized by Little's law: stock = inflow x time.
+    """Projects already in development: the known projects at their stage and dates, and
+    synthetic ones filling the stock Little's law gives: stock = inflow x time.
 
     Inflow = discoveries a year at the calibrated starting exploration spend over the cost
     per discovery; each gate (resource, feasibility, permit) passes ``GATE_PASS_FRAC``. Time
     in permitting = the reference review times ``calibration.pipeline_permit_time_multiple``
-    (the queue adds to the review).
+    (the queue adds to the review). Known projects count toward each stage's stock.
     """
     v, book = values, factory.book
     juniors = np.flatnonzero(fa.kind == JUNIOR)
@@ -207,6 +298,7 @@ def _pipeline(
     junior_share = v["calibration.junior_early_stage_share_frac"]
     age_lo, age_hi = (int(v[f"calibration.pipeline_age_months_{b}"]) for b in ("min", "max"))
     term_months = 12 * int(v["calibration.pipeline_concession_years"])
+    n_known = _known_pipeline(v, reference, rng, fa, factory)
     for c, country in enumerate(COUNTRIES):
         review = reference[country_key(country, "permit_review_months")]
         conc = v[country_key(country, "concession_years")]
@@ -219,6 +311,7 @@ def _pipeline(
         for m in range(len(MINERALS)):
             for s, (share, dur) in months.items():
                 j = int(rng.poisson(inflow[c, m] * share * dur / 12.0))
+                j = max(j - n_known.get((c, m, s), 0), 0)
                 if j == 0:
                     continue
                 early = s in (Stage.RESOURCE, Stage.FEASIBILITY)
@@ -235,6 +328,97 @@ def _pipeline(
                     book.timer[idx] = dur - elapsed
                 book.discovered_step[idx] = -rng.integers(age_lo, age_hi, j)
                 book.concession_end_step[idx] = book.discovered_step[idx] + term_months
+
+
+def _known_pipeline(
+    values: dict[str, Any],
+    reference: dict[str, Any],
+    rng: np.random.Generator,
+    fa: FirmArrays,
+    factory: DepositFactory,
+) -> dict[tuple[int, int, int], int]:
+    """Add the known projects in development (:func:`known_assets.pipeline_at_start`) at
+    their stage, owned by producers; returns their count by (country, mineral, stage).
+
+    Timers follow the announced start where there is one: a project under construction
+    produces from the sixth month of its start year; an approved project's build takes the
+    months to its start (within 0.5-1.5 x ``projects.construction_months``), so it produces
+    then if its owner finances it now; feasibility and resource studies end in time for the
+    permit review and the build to meet the start. Without an announced start the timers are
+    drawn as for the synthetic pipeline. Capacity is the sourced one, or the cell's typical
+    deposit where the sources give none (a gap), at most the median sourced capacity of the
+    known projects in development of that mineral (a cell whose output is one large mine,
+    like US rare earths, would otherwise give every gap that mine's size). Capex is the sourced
+    one where given.
+    """
+    v, book = values, factory.book
+    year0, month0 = parse_month(v["simulation.start"], "simulation.start")
+    recovered = [MINERALS[b] for b in np.flatnonzero(book.host_of >= 0)]
+    rows = known_assets.pipeline_at_start(known_assets.known_table(), year0, recovered)
+    producers = np.flatnonzero(fa.kind != JUNIOR)
+    p_weight = _producer_weight(v, fa)
+    build = v["projects.construction_months"]
+    feas = v["projects.feasibility_months"]
+    age_lo, age_hi = (int(v[f"calibration.pipeline_age_months_{b}"]) for b in ("min", "max"))
+    term_months = 12 * int(v["calibration.pipeline_concession_years"])
+    counts: dict[tuple[int, int, int], int] = {}
+    sized = rows[rows["t_per_year"] > 0]
+    gap_t = sized.groupby("m")["t_per_year"].median().to_dict()
+    for _, row in rows.iterrows():
+        c, m = int(row["c"]), int(row["m"])
+        review = known_assets.permit_review_months(reference, c)
+        ahead = known_assets.months_to_start(row["start_year"], year0, month0)
+        if year0 >= known_assets.TABLE_YEAR:
+            stage = Stage[row["stage"]]
+            left = known_assets.left_in_stage(stage, ahead, build, review, feas)
+        else:
+            stage, left = known_assets.staged_by_start(ahead, build, review, feas)
+        cap = row["t_per_year"]
+        if not cap > 0:
+            cap = min(factory.typical_capacity_t[c, m], gap_t.get(m, np.inf))
+        conc = v[country_key(COUNTRIES[c], "concession_years")]
+        owner = rng.choice(producers, 1, p=p_weight)
+        cost = factory.unit_cost_frac(1)
+        p = int(factory.add(c, m, np.array([cap]), stage, owner, cost, 0, conc)[0])
+        known_assets.apply_sourced(v, book, p, row, year0)
+        book.host_scaled[p] = _recovered(book, c, m, row)
+        _known_timer(v, book, p, stage, left, review, rng)
+        book.discovered_step[p] = -rng.integers(age_lo, age_hi)
+        book.concession_end_step[p] = book.discovered_step[p] + term_months
+        key = (c, m, int(stage))
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _known_timer(
+    v: dict[str, Any],
+    book: ProjectBook,
+    p: int,
+    stage: Stage,
+    left_months: float,
+    review_months: float,
+    rng: np.random.Generator,
+) -> None:
+    """Timers of known project ``p`` with ``left_months`` to go in ``stage`` before it moves
+    on in time for its announced start (approved: the build; NaN: no announced start, drawn
+    as for the synthetic pipeline)."""
+    build = v["projects.construction_months"]
+    timed = not np.isnan(left_months)
+    if stage == Stage.CONSTRUCTION:
+        book.timer[p] = max(left_months, 1.0) if timed else book.build_months[p] * rng.random()
+    elif stage == Stage.APPROVED:
+        if timed:
+            # built from the first month at the earliest: production one step after the build
+            book.build_months[p] = np.clip(left_months - 1.0, 0.5 * build, 1.5 * build)
+        book.timer[p] = 0.0
+    elif stage == Stage.PERMITTING:
+        book.timer[p] = 0.0  # decided by the permit office
+        waited = review_months - left_months if timed else rng.random() * review_months
+        book.applied_step[p] = -int(np.clip(waited, 0.0, review_months))
+    else:
+        key = "feasibility_months" if stage == Stage.FEASIBILITY else "resource_months"
+        dur = v["projects." + key]
+        book.timer[p] = np.clip(left_months, 1.0, dur) if timed else dur * rng.random()
 
 
 def _investors(

@@ -62,6 +62,8 @@ class DepositFactory:
         self.minerals = minerals
         self.rng = rng
         self.typical_capacity_t = typical_capacity_t
+        # (C, M) discoveries per dollar relative to a cell with a known resource (geology)
+        self.discovery_rate_frac = np.ones_like(typical_capacity_t)
 
     def add(
         self,
@@ -106,7 +108,17 @@ class DepositFactory:
             joint_venture=False,
             loss_months=0.0,
             idle=False,
+            rate_reduction_frac=0.0,
+            known=-1,
+            host_scaled=False,
         )
+
+    def unit_cost_frac(self, k: int) -> np.ndarray:
+        """Operating costs of ``k`` new deposits over the base price (lognormal, mean
+        ``projects.unit_cost_frac_mean``)."""
+        sd = self.values["projects.unit_cost_frac_sd"]
+        mean = self.values["projects.unit_cost_frac_mean"]
+        return mean * np.exp(self.rng.normal(-sd * sd / 2, sd, k))
 
     def discover(
         self,
@@ -122,9 +134,7 @@ class DepositFactory:
         k = len(owners)
         sd_size = DEPOSIT_SIZE_LOG_SD
         caps = self.typical_capacity_t[c, m] * rng.lognormal(-sd_size * sd_size / 2, sd_size, k)
-        sd = v["projects.unit_cost_frac_sd"]
-        cost = v["projects.unit_cost_frac_mean"] * np.exp(rng.normal(-sd * sd / 2, sd, k))
-        idx = self.add(c, m, caps, stage, owners, cost, step, concession_years)
+        idx = self.add(c, m, caps, stage, owners, self.unit_cost_frac(k), step, concession_years)
         self.book.timer[idx] = rng.gamma(
             STAGE_TIME_GAMMA_SHAPE, v["projects.resource_months"] / STAGE_TIME_GAMMA_SHAPE, k
         )

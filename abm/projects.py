@@ -17,6 +17,8 @@ from functools import cache
 
 import numpy as np
 
+from abm.params.schema import COUNTRIES, MINERALS
+
 
 class Stage(IntEnum):
     """Project stages, in pipeline order."""
@@ -54,6 +56,9 @@ _FIELDS: dict[str, type] = {
     "joint_venture": np.bool_,  # designated cross-border joint venture (integration.*)
     "loss_months": np.float64,  # consecutive months a running mine lost money on operations
     "idle": np.bool_,  # a producing mine on care and maintenance (no output, holding cost)
+    "rate_reduction_frac": np.float64,  # discount-rate cut from government loans (supply.*)
+    "known": np.int16,  # row of params/known_projects.csv (-1: a synthetic or new deposit)
+    "host_scaled": np.bool_,  # a by-product recovery circuit: output follows its host's
 }
 
 
@@ -72,6 +77,11 @@ class ProjectBook:
     def __init__(self, capacity: int = 1024) -> None:
         self._cap = max(capacity, 16)
         self.n = 0
+        # By-products (abm.byproducts; set with the starting state): each mineral's host
+        # (-1: primary), the hosts' output at the start (C, M) and world recovery rates (M,).
+        self.host_of = np.full(len(MINERALS), -1)
+        self.host_reference_t = np.zeros((len(COUNTRIES), len(MINERALS)))
+        self.world_recovery_t_per_t = np.zeros(len(MINERALS))
         for name, dtype in _FIELDS.items():
             setattr(self, "_" + name, np.zeros(self._cap, dtype=dtype))
         self._views()

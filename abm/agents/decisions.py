@@ -5,10 +5,12 @@ record); the model applies it. The firms' own state (cash, smoothed revenue) and
 projects (:class:`ProjectBook`) are changed where the money moves.
 
 * :func:`explore` - budgets (producers: a share of smoothed revenue; juniors: investor
-  equity) allocated over cells by a logit with calibrated base weights; discoveries.
+  equity) allocated over cells by a logit with calibrated base weights; each firm's
+  programme follows that target with a lag (partial adjustment); discoveries.
 * :func:`advance_projects` - owners advance, hold or drop projects by NPV; construction
   needs equity in cash; juniors sell approved projects they cannot finance to majors.
-* :func:`produce` - output, revenue, taxes, cash, closures.
+* :func:`produce` - output (by-products in proportion to their host's), revenue, taxes,
+  cash, closures; recovery circuits started (:mod:`abm.byproducts`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from abm import byproducts
 from abm.agents import valuation
 from abm.agents.firm import FirmArrays
 from abm.agents.government import Government
@@ -79,11 +82,35 @@ def explore(
     of the credit; juniors' credits go to their flow-through investors.
     """
     v = values
-    n_c, n_m = len(COUNTRIES), len(MINERALS)
-    beta = v["firms.npv_response"]
-    resp = np.power(np.maximum(rel, 0.0), beta)  # (K, C, M)
-    base = base_weight  # (C, M)
+    resp = np.power(np.maximum(rel, 0.0), v["firms.npv_response"])  # (K, C, M)
+    target = _target_spend(v, fa, resp, base_weight, investor_flows_usd)
+    spend = _adjusted_spend(v, fa, target, base_weight, investor_flows_usd)
+    producers, juniors = fa.producers, fa.juniors
+    fa.cash_usd[producers] -= (spend[producers] * (1.0 - credit_rate)[None]).sum(axis=(1, 2))
+    # Juniors hold the equity they raised until their programme spends it (drill contracts
+    # run on after a fall in inflows, and money raised waits for the next season).
+    raised = target[juniors].sum(axis=(1, 2))
+    fa.cash_usd[juniors] += raised - spend[juniors].sum(axis=(1, 2))
+    private = spend.sum(axis=0)
+    found = _discover(
+        v, spend, private, state_usd, cost_per_discovery_usd, rng, factory, step, concession_years
+    )
+    return ExplorationFlows(private, state_usd, found, (private * credit_rate).sum(1))
 
+
+def _target_spend(
+    values: dict[str, Any],
+    fa: FirmArrays,
+    resp: np.ndarray,
+    base: np.ndarray,
+    investor_flows_usd: np.ndarray,
+) -> np.ndarray:
+    """Spending (F, C, M) this month's budgets and cell values call for: producers spend
+    ``firms.exploration_frac_of_revenue`` of smoothed revenue over all cells by calibrated
+    weight x value response; juniors spend their investors' equity on their home country's
+    cells."""
+    v = values
+    n_c, n_m = base.shape
     producers = fa.producers
     budget = v["firms.exploration_frac_of_revenue"] * fa.revenue_usd_per_year[producers] / 12
     w = _producer_weights(fa, base, v["firms.home_bias_frac"], v["exploration.outside_weight_frac"])
@@ -98,18 +125,32 @@ def explore(
     wj = base[j_home] * fa.focus[juniors] * resp[JUNIOR][j_home]  # (J, M)
     sums = wj.sum(axis=1, keepdims=True)
     spend_j_m = np.divide(j_budget[:, None] * wj, sums, out=np.zeros_like(wj), where=sums > 0)
-    spend_j = np.zeros((len(juniors), n_c, n_m))
-    spend_j[np.arange(len(juniors)), j_home] = spend_j_m
-
-    fa.cash_usd[producers] -= (spend_p * (1.0 - credit_rate)[None]).sum(axis=(1, 2))
     spend = np.zeros((len(fa), n_c, n_m))
     spend[producers] = spend_p
-    spend[juniors] = spend_j
-    private = spend.sum(axis=0)
-    found = _discover(
-        v, spend, private, state_usd, cost_per_discovery_usd, rng, factory, step, concession_years
-    )
-    return ExplorationFlows(private, state_usd, found, (private * credit_rate).sum(1))
+    spend[juniors, j_home] = spend_j_m
+    return spend
+
+
+def _adjusted_spend(
+    values: dict[str, Any],
+    fa: FirmArrays,
+    target: np.ndarray,
+    base: np.ndarray,
+    investor_flows_usd: np.ndarray,
+) -> np.ndarray:
+    """This month's programmes (F, C, M): last month's moved toward ``target`` by a partial
+    adjustment with half-life ``firms.exploration_budget_half_life_months`` (budgets are set
+    about a year ahead, domain primer). Before the first month the programmes are the ones
+    set under the calibration reference (every cell's relative value 1)."""
+    prev = fa.exploration_usd_per_month
+    if prev is None:
+        ones = np.ones((len(valuation.KINDS), *base.shape))
+        prev = _target_spend(values, fa, ones, base, investor_flows_usd)
+    half_life = values["firms.exploration_budget_half_life_months"]
+    keep = 0.5 ** (1.0 / half_life) if half_life > 0 else 0.0
+    spend = keep * prev + (1.0 - keep) * target
+    fa.exploration_usd_per_month = spend
+    return spend
 
 
 def _producer_weights(
@@ -140,9 +181,11 @@ def _discover(
     step: int,
     concession_years: np.ndarray,
 ) -> np.ndarray:
-    """Poisson discoveries from private and state spending; owners drawn by spend share."""
-    lam_private = private / cost
-    lam_state = state * values["exploration.state_efficiency_frac"] / cost
+    """Poisson discoveries from private and state spending, at the cell's geological rate
+    (:func:`abm.calibration.discovery_rate_frac`); owners drawn by spend share."""
+    geology = factory.discovery_rate_frac  # rare where no resource is known
+    lam_private = private * geology / cost
+    lam_state = state * values["exploration.state_efficiency_frac"] * geology / cost
     n_private = rng.poisson(lam_private)
     n_state = rng.poisson(lam_state)
     for c, m in zip(*np.nonzero(n_private), strict=True):
@@ -171,6 +214,7 @@ def project_npv(
     private = owner != STATE_OWNER
     premium = np.where(private, fa.rate_premium_frac[np.maximum(owner, 0)], 0.0)
     reduction = book.joint_venture[idx] * values["integration.joint_venture_rate_reduction_frac"]
+    reduction = reduction + book.rate_reduction_frac[idx]  # government loans (known projects)
     return valuation.project_npv(
         inputs,
         c,
@@ -369,6 +413,11 @@ def produce(
     price = prices.received[m]  # includes the strategic-reserve floor
     running = care_and_maintenance(values, book, fa, prod, prices.received, prices.expected)
     out_t = book.capacity_t[prod] * running / 12.0
+    cell = c * n_m + m  # flat (country, mineral): bincount sums in the order np.add.at does
+    if book.host_scaled[prod].any():  # by-products follow their host's output this month
+        primary = np.where(book.host_scaled[prod], 0.0, out_t * 12.0)
+        host_t = np.bincount(cell, weights=primary, minlength=n_c * n_m).reshape(n_c, n_m)
+        out_t = out_t * byproducts.host_factor(book, prod, c, m, host_t)
     revenue = out_t * price
     opex = out_t * book.unit_cost_usd_per_t[prod]
     dep = book.capex_usd[prod] / np.maximum(book.life_years[prod], 1.0) / 12.0 * running
@@ -377,7 +426,6 @@ def produce(
     )
     sustaining = values["firms.sustaining_capex_frac_of_revenue"] * revenue
 
-    cell = c * n_m + m  # flat (country, mineral): bincount sums in the order np.add.at does
     production_t = np.bincount(cell, weights=out_t * 12.0, minlength=n_c * n_m).reshape(n_c, n_m)
     revenue_cm = np.bincount(cell, weights=revenue, minlength=n_c * n_m).reshape(n_c, n_m)
     top_up = out_t * prices.floor_top_up[m]  # paid by governments
@@ -395,6 +443,15 @@ def produce(
     # Reserves are depleted by output: an idle mine's life does not run down.
     book.life_left_years[prod] -= running / 12.0
     book.stage[prod[book.life_left_years[prod] <= 0]] = Stage.CLOSED
+    byproducts.invest_in_recovery(
+        values,
+        book,
+        fa.cash_usd,
+        minerals,
+        prices.expected,
+        fiscal.production_credit_frac,
+        production_t,
+    )
     sustaining_c = np.bincount(c, weights=sustaining, minlength=n_c)
     idle_c = np.bincount(c, weights=(~running).astype(float), minlength=n_c)
     return ProductionFlows(production_t, revenue_cm, gov_take, reserve, sustaining_c, idle_c)

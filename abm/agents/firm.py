@@ -7,7 +7,7 @@ projects are evaluated together with numpy (:mod:`abm.agents.decisions`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import mesa
@@ -41,6 +41,8 @@ class FirmArrays:
     revenue_usd_per_year: np.ndarray  # (F,) smoothed (12-month EMA) mine revenue
     rate_premium_frac: np.ndarray  # (F,) firm-specific discount premium (risk tolerance)
     focus: np.ndarray  # (F, M) mineral focus weights (mean 1)
+    # (F, C, M) last month's exploration programme, USD (None before the first month)
+    exploration_usd_per_month: np.ndarray | None = field(default=None)
 
     def __post_init__(self) -> None:
         self.weights_cache: dict = {}  # see decisions._producer_weights

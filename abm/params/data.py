@@ -3,8 +3,8 @@
 Each number in the TOML file carries a ``*_source`` key (USGS MCS 2025, the seed
 articles, public_figures.csv); this module only reads and checks them. The arrays are
 cached and read-only: every model in a process shares them, so none may change them.
-The file also holds USGS reserves and by-product hosts (checked by the calibration-data
-tests); the model does not read them yet (issue 13: geology and by-products).
+USGS reserves (``reserves_t``) and by-product hosts (``byproduct_of``) feed the geology
+and by-product rules (:mod:`abm.deposits`, :mod:`abm.calibration`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ MINERAL_FIELDS = (
     "price_usd_per_t",
     "price_volatility_frac_per_year",
     "production_t",
+    "reserves_t",
     "world_production_t",
     "top_row_supplier_share_frac",
     "consumption_t",
@@ -52,6 +53,8 @@ class MineralData:
     shipped_t_per_t: np.ndarray  # (M,)
     critical: np.ndarray  # (M,) bool
     precious: np.ndarray  # (M,) bool
+    reserves_t: np.ndarray  # (C, M) USGS reserves 2024, t of content (0: none listed)
+    byproduct_of: tuple[str, ...] = ()  # (M,) host mineral(s) named by USGS, "" = primary
 
     @property
     def critical_minerals(self) -> list[str]:
@@ -115,7 +118,7 @@ def _load_minerals(path: Path | None = None) -> MineralData:
     if unknown:
         raise ScenarioError(f"{path}: unknown mineral table(s) {', '.join(sorted(unknown))}")
     cols: dict[str, list] = {f: [] for f in MINERAL_FIELDS}
-    labels = []
+    labels, hosts = [], []
     for m in MINERALS:
         where = f"{path}: [{m}]"
         entry = raw.get(m)
@@ -124,13 +127,14 @@ def _load_minerals(path: Path | None = None) -> MineralData:
         for f in MINERAL_FIELDS:
             if f not in entry:
                 raise ScenarioError(f"{where}: missing key {f}")
-            if f in ("production_t", "consumption_t"):
+            if f in ("production_t", "consumption_t", "reserves_t"):
                 cols[f].append(_by_country(entry, f, where))
             elif f in ("critical", "precious"):
                 cols[f].append(bool(entry[f]))
             else:
                 cols[f].append(float(entry[f]))
         labels.append(str(entry.get("label", m)))
+        hosts.append(str(entry.get("byproduct_of", "")))
     dep = np.array(cols["na_import_dependency_frac"])
     if np.any((dep < 0) | (dep > 1)):
         raise ScenarioError(f"{path}: na_import_dependency_frac must lie in [0, 1]")
@@ -148,6 +152,8 @@ def _load_minerals(path: Path | None = None) -> MineralData:
         shipped_t_per_t=np.array(cols["shipped_t_per_t"]),
         critical=np.array(cols["critical"], dtype=bool),
         precious=np.array(cols["precious"], dtype=bool),
+        reserves_t=np.array(cols["reserves_t"]).T,
+        byproduct_of=tuple(hosts),
     )
     for value in vars(data).values():  # shared by every model in the process: read-only
         if isinstance(value, np.ndarray):

@@ -428,6 +428,7 @@ def _structural_params() -> list[Param]:
             "times and the reference exploration value that relative values are taken against.",
         ),
         *_calibration_params(),
+        *_supply_params(),
         Param("firms.n_majors", "int", "firms", "Major mining companies.", (1, 10000)),
         Param("firms.n_midtiers", "int", "firms", "Mid-tier producers.", (0, 10000)),
         Param("firms.n_juniors", "int", "firms", "Junior explorers.", (0, 100000)),
@@ -495,6 +496,15 @@ def _structural_params() -> list[Param]:
             "frac of capex",
             "Share of construction capex a firm must hold in cash to start building.",
             (0, 1),
+        ),
+        Param(
+            "firms.exploration_budget_half_life_months",
+            "float",
+            "months",
+            "Half-life of the partial adjustment of each firm's exploration programme (by "
+            "country and mineral) toward the spending its budget and the cells' values call "
+            "for; 0 adjusts at once.",
+            (0, 120),
         ),
         Param("investors.n_investors", "int", "investors", "Investors (funds).", (1, 10000)),
         Param(
@@ -565,6 +575,14 @@ def _structural_params() -> list[Param]:
             "float",
             "frac of firm budgets",
             "Share of firms' exploration going outside North America at the start.",
+            (0, 1),
+        ),
+        Param(
+            "exploration.no_resource_discovery_frac",
+            "float",
+            "frac of the discovery rate",
+            "Discoveries per dollar in a country with no known resource of a mineral (no USGS "
+            "reserves, no 2024 output, no known project) relative to one with a known resource.",
             (0, 1),
         ),
         Param(
@@ -939,6 +957,43 @@ def _calibration_params() -> list[Param]:
             "frac of world output",
             "Size of a typical deposit of a mineral no North American country produces.",
             (0, 1),
+        ),
+        Param(
+            k + "known_mine_life_left_years",
+            f,
+            "years",
+            "Remaining life of the known producing mines of params/known_projects.csv at the "
+            "start (the same for all: no random closure of a known mine).",
+            (1, 100),
+        ),
+    ]
+
+
+def _supply_params() -> list[Param]:
+    """The real asset base and by-products (params/known_projects.csv)."""
+    return [
+        Param(
+            "supply.support_loan_rate_cut_frac",
+            "float",
+            "frac per year",
+            "Discount-rate cut of a known project per unit of capex financed by a government "
+            "loan (DOE LPO, DoD, federal or provincial), at most the debt share of capex.",
+            (0, 0.2),
+        ),
+        Param(
+            "supply.recovery_trigger_price_multiple",
+            "float",
+            "multiple of 2024 price",
+            "Expected by-product price (with a production credit for critical minerals) at "
+            "which a host mine's owner builds recovery capacity for it.",
+            (1, 100),
+        ),
+        Param(
+            "supply.recovery_build_months",
+            "float",
+            "months",
+            "Time to build a by-product recovery circuit at a host smelter or mill.",
+            (1, 120),
         ),
     ]
 

@@ -1,0 +1,184 @@
+"""The real North American asset base in the starting state (``params/known_projects.csv``).
+
+Producing mines start as themselves (Mountain Pass, Red Dog, Voisey's Bay, Penasquito ...);
+synthetic mines (:mod:`abm.calibration`) only fill what is left of national output. Projects
+in development enter the pipeline at their stage and announced dates (Thacker Pass, Rhyolite
+Ridge, Graphite One, NICO ...), with government support applied by one declared rule:
+
+* **loans** (kinds naming a loan, debt or repayable contribution: DOE LPO, DoD, federal or
+  provincial loans) lower the project's discount rate by ``supply.support_loan_rate_cut_frac``
+  times the share of capex they finance (at most the debt share, 1 -
+  ``firms.equity_frac_of_capex``): public lenders lend near the Treasury rate;
+* **grants, awards, tax credits and equity** (every other kind with an amount) lower the
+  owner's capex by their amount, at most ``GRANT_MAX_FRAC_OF_CAPEX`` of it.
+
+Only USD amounts are applied (``gov_support_cad`` is left as sourced, unconverted), and only
+when the simulation starts in or after the table's year (``TABLE_YEAR``): the awards listed
+were made 2020-2025 and did not exist for an earlier start.
+
+The stages in the table are those of 2025. A run starting earlier (a history scenario) places
+every known project that had not started producing by then at the stage its announced start
+implies (construction, permitting, feasibility or resource, counting back the model's stage
+times), and one without an announced start at the resource stage.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from abm.params.known_projects import load_known_projects
+from abm.params.schema import COUNTRIES, MINERALS, country_key
+from abm.projects import ProjectBook, Stage
+
+# The year of the table's stages (column stage_2025_source).
+TABLE_YEAR = 2025
+# ASSUMPTION (range 1-12): an announced start year means production from its sixth month.
+KNOWN_START_MONTH = 6
+# ASSUMPTION (range 0.3-0.8): a grant or award never pays for more than half of a mine.
+GRANT_MAX_FRAC_OF_CAPEX = 0.5
+# Substrings of gov_support_kind that mark a loan (the rest are grants, awards or equity).
+LOAN_KINDS = ("loan", "debt", "repayable")
+
+
+@cache
+def _table() -> pd.DataFrame:
+    return load_known_projects()
+
+
+def known_table() -> pd.DataFrame:
+    """The checked known-project table (cached per process: treat as read-only)."""
+    return _table()
+
+
+def _t_per_year(rows: pd.DataFrame) -> pd.Series:
+    """Output where an actual year is given, else capacity (NaN: a gap in the sources)."""
+    return rows["output_t_per_year"].fillna(rows["capacity_t_per_year"])
+
+
+def _index(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    c = rows["country"].map(COUNTRIES.index).to_numpy(int)
+    m = rows["mineral"].map(MINERALS.index).to_numpy(int)
+    return c, m
+
+
+def producing_at_start(table: pd.DataFrame, start_year: int) -> pd.DataFrame:
+    """Known mines producing when the run starts: PRODUCTION in 2025, not idle, not a plant,
+    a sourced output or capacity, and started before ``start_year`` (no start year: old).
+    Columns ``c``, ``m``, ``t_per_year`` added."""
+    mine = table["facility"] != "processing"
+    on = (table["stage"] == "PRODUCTION") & ~table["idle_2025"] & mine
+    started = table["start_year"].isna() | (table["start_year"] < start_year)
+    rows = table[on & started & _t_per_year(table).notna()].copy()
+    rows["t_per_year"] = _t_per_year(rows)
+    rows["c"], rows["m"] = _index(rows)
+    return rows
+
+
+def pipeline_at_start(
+    table: pd.DataFrame, start_year: int, recovered: tuple[str, ...] | list[str] = ()
+) -> pd.DataFrame:
+    """Known projects in development at the start: primary rows, and by-product rows of the
+    ``recovered`` minerals (recovery circuits: Clarksville germanium and gallium; plants
+    excluded unless recovering one of those); for a start before ``TABLE_YEAR`` also the
+    2025 producers that had not started yet. Columns ``c``, ``m`` added; ``t_per_year`` NaN
+    where the sources give no quantity."""
+    circuit = table["byproduct"] & table["mineral"].isin(list(recovered))
+    primary = (~table["byproduct"] & (table["facility"] != "processing")) | circuit
+    developing = table["stage"] != "PRODUCTION"
+    if start_year < TABLE_YEAR:
+        later = (table["stage"] == "PRODUCTION") & (table["start_year"] >= start_year)
+        developing = developing | (later & ~table["idle_2025"])
+    rows = table[primary & developing].copy()
+    rows["t_per_year"] = _t_per_year(rows)
+    rows["c"], rows["m"] = _index(rows)
+    return rows
+
+
+def months_to_start(start_year: float, year0: int, month0: int) -> float:
+    """Steps until the first month of production in an announced start year (the run's first
+    month is step 1; NaN if no start year)."""
+    if math.isnan(start_year):
+        return math.nan
+    return 12.0 * (start_year - year0) + (KNOWN_START_MONTH - month0) + 1.0
+
+
+def left_in_stage(
+    stage: Stage, months: float, build: float, permit: float, feasibility: float
+) -> float:
+    """Months a project in ``stage``, due to produce in ``months``, has left in that stage
+    (counting back construction, the permit review and feasibility; NaN if no date)."""
+    before = {
+        Stage.CONSTRUCTION: 0.0,
+        Stage.APPROVED: 0.0,
+        Stage.PERMITTING: build,
+        Stage.FEASIBILITY: build + permit,
+        Stage.RESOURCE: build + permit + feasibility,
+    }[stage]
+    return months - before
+
+
+def staged_by_start(
+    months: float, build: float, permit: float, feasibility: float
+) -> tuple[Stage, float]:
+    """The stage a project due to produce in ``months`` is in, and the months it has left
+    there (counting back construction, the permit review and feasibility)."""
+    if math.isnan(months):
+        return Stage.RESOURCE, math.nan
+    for stage, dur in (
+        (Stage.CONSTRUCTION, build),
+        (Stage.PERMITTING, permit),
+        (Stage.FEASIBILITY, feasibility),
+    ):
+        if months <= dur:
+            return stage, max(months, 1.0)
+        months -= dur
+    return Stage.RESOURCE, months
+
+
+def support_terms(
+    values: dict[str, Any], support_usd: float, kinds: str, capex_usd: float
+) -> tuple[float, float]:
+    """(discount-rate cut, capex after grants) for a project's USD government support."""
+    if not support_usd > 0 or not capex_usd > 0:
+        return 0.0, capex_usd
+    if any(k in kinds for k in LOAN_KINDS):
+        debt_share = min(support_usd / capex_usd, 1.0 - values["firms.equity_frac_of_capex"])
+        return debt_share * values["supply.support_loan_rate_cut_frac"], capex_usd
+    return 0.0, capex_usd - min(support_usd, GRANT_MAX_FRAC_OF_CAPEX * capex_usd)
+
+
+def apply_sourced(
+    values: dict[str, Any],
+    book: ProjectBook,
+    idx: int,
+    row: pd.Series,
+    start_year: int,
+) -> None:
+    """Write a known row's sourced capex and government support into project ``idx``."""
+    if row["capex_usd"] > 0:
+        book.capex_usd[idx] = row["capex_usd"]
+    book.known[idx] = int(row.name)
+    if start_year >= TABLE_YEAR:
+        kinds = str(row["gov_support_kind"])
+        cut, capex = support_terms(values, row["gov_support_usd"], kinds, book.capex_usd[idx])
+        book.rate_reduction_frac[idx] = cut
+        book.capex_usd[idx] = capex
+
+
+def permit_review_months(reference: dict[str, Any], c: int) -> float:
+    """The calibration reference's permit review time in country ``c``."""
+    return reference[country_key(COUNTRIES[c], "permit_review_months")]
+
+
+def started(book: ProjectBook, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Known projects that started producing during the run: project_id, name, country,
+    mineral, first month of production (step)."""
+    table = known_table() if table is None else table
+    idx = np.flatnonzero((book.known >= 0) & (book.production_step > 0))
+    rows = table.loc[book.known[idx], ["project_id", "name", "country", "mineral"]]
+    return rows.assign(production_step=book.production_step[idx]).reset_index(drop=True)
