@@ -88,10 +88,7 @@ def known_resource(minerals: MineralData) -> np.ndarray:
     """(C, M) True where a country has a known resource of a mineral: USGS 2024 reserves or
     mine output, or a mine or project of ``params/known_projects.csv`` (any stage)."""
     have = (minerals.reserves_t > 0) | (minerals.production_t > 0)
-    table = known_assets.known_table()
-    rows = table[table["facility"] != "processing"]
-    c = rows["country"].map(COUNTRIES.index).to_numpy(int)
-    m = rows["mineral"].map(MINERALS.index).to_numpy(int)
+    c, m = known_assets.known_cells()
     have = have.copy()
     have[c, m] = True
     return have
@@ -191,7 +188,7 @@ def _starting_mines(
     cost_lo, cost_hi = (v[f"calibration.start_unit_cost_frac_{b}"] for b in ("min", "max"))
     life_lo, life_hi = (v[f"calibration.start_life_left_years_{b}"] for b in ("min", "max"))
     year0, _ = parse_month(v["simulation.start"], "simulation.start")
-    known = known_assets.producing_at_start(known_assets.known_table(), year0)
+    known = known_assets.producing_records(year0)
     known_life = v["calibration.known_mine_life_left_years"]
     mine_revenue = v["calibration.mine_revenue_usd"]
     for c, country in enumerate(COUNTRIES):
@@ -200,7 +197,7 @@ def _starting_mines(
             q0 = minerals.production_t[c, m]
             if q0 <= 0:
                 continue
-            rows = known[(known.c == c) & (known.m == m)]
+            rows = known.get((c, m), ())
             k_known = len(rows)
             q = q0
             # A typical deposit: national output over the number of mines the synthetic rule
@@ -208,7 +205,7 @@ def _starting_mines(
             k_rule = np.clip(round(q0 * minerals.price_usd_per_t[m] / mine_revenue), lo_n, hi_n)
             typical[c, m] = q0 / max(1, round(k_rule * scale))
             if k_known:
-                t = rows["t_per_year"].to_numpy(float)
+                t = np.array([r["t_per_year"] for r in rows], dtype=float)
                 fills = t.sum() >= q0 * (1.0 - REMAINDER_TOL_FRAC)
                 caps = t * (q0 / t.sum()) if fills else t
                 idx = factory.add(
@@ -222,7 +219,7 @@ def _starting_mines(
                     concession_years=conc,
                     life_left=np.full(k_known, known_life),
                 )
-                for i, (_, row) in zip(idx.tolist(), rows.iterrows(), strict=True):
+                for i, row in zip(idx.tolist(), rows, strict=True):
                     known_assets.apply_sourced(v, factory.book, i, row, year0)
                     factory.book.host_scaled[i] = _recovered(factory.book, c, m, row)
                 life = factory.book.life_years[idx]
@@ -353,8 +350,8 @@ def _known_pipeline(
     """
     v, book = values, factory.book
     year0, month0 = parse_month(v["simulation.start"], "simulation.start")
-    recovered = [MINERALS[b] for b in np.flatnonzero(book.host_of >= 0)]
-    rows = known_assets.pipeline_at_start(known_assets.known_table(), year0, recovered)
+    recovered = tuple(MINERALS[b] for b in np.flatnonzero(book.host_of >= 0))
+    rows = known_assets.pipeline_records(year0, recovered)
     producers = np.flatnonzero(fa.kind != JUNIOR)
     p_weight = _producer_weight(v, fa)
     build = v["projects.construction_months"]
@@ -362,9 +359,7 @@ def _known_pipeline(
     age_lo, age_hi = (int(v[f"calibration.pipeline_age_months_{b}"]) for b in ("min", "max"))
     term_months = 12 * int(v["calibration.pipeline_concession_years"])
     counts: dict[tuple[int, int, int], int] = {}
-    sized = rows[rows["t_per_year"] > 0]
-    gap_t = sized.groupby("m")["t_per_year"].median().to_dict()
-    for _, row in rows.iterrows():
+    for row in rows:
         c, m = int(row["c"]), int(row["m"])
         review = known_assets.permit_review_months(reference, c)
         ahead = known_assets.months_to_start(row["start_year"], year0, month0)
@@ -375,7 +370,7 @@ def _known_pipeline(
             stage, left = known_assets.staged_by_start(ahead, build, review, feas)
         cap = row["t_per_year"]
         if not cap > 0:
-            cap = min(factory.typical_capacity_t[c, m], gap_t.get(m, np.inf))
+            cap = min(factory.typical_capacity_t[c, m], row["gap_t"])
         conc = v[country_key(COUNTRIES[c], "concession_years")]
         owner = rng.choice(producers, 1, p=p_weight)
         cost = factory.unit_cost_frac(1)

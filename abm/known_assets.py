@@ -99,6 +99,38 @@ def pipeline_at_start(
     return rows
 
 
+@cache
+def producing_records(start_year: int) -> dict[tuple[int, int], tuple[dict, ...]]:
+    """:func:`producing_at_start` of the cached table as plain records by (country,
+    mineral), table row in ``index`` (built once per start year: models are built often)."""
+    rows = producing_at_start(known_table(), start_year).reset_index()
+    out: dict[tuple[int, int], list[dict]] = {}
+    for rec in rows.to_dict("records"):
+        out.setdefault((rec["c"], rec["m"]), []).append(rec)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@cache
+def pipeline_records(start_year: int, recovered: tuple[str, ...]) -> tuple[dict, ...]:
+    """:func:`pipeline_at_start` of the cached table as plain records (table row in
+    ``index``), each with ``gap_t``: the median sourced capacity of its mineral's rows."""
+    rows = pipeline_at_start(known_table(), start_year, recovered).reset_index()
+    sized = rows[rows["t_per_year"] > 0]
+    gap_t = sized.groupby("m")["t_per_year"].median().to_dict()
+    recs = rows.to_dict("records")
+    for rec in recs:
+        rec["gap_t"] = gap_t.get(rec["m"], math.inf)
+    return tuple(recs)
+
+
+@cache
+def known_cells() -> tuple[np.ndarray, np.ndarray]:
+    """(country, mineral) indices of every mine or project row (any stage, not plants)."""
+    table = known_table()
+    rows = table[table["facility"] != "processing"]
+    return _index(rows)
+
+
 def months_to_start(start_year: float, year0: int, month0: int) -> float:
     """Steps until the first month of production in an announced start year (the run's first
     month is step 1; NaN if no start year)."""
@@ -162,7 +194,7 @@ def apply_sourced(
     """Write a known row's sourced capex and government support into project ``idx``."""
     if row["capex_usd"] > 0:
         book.capex_usd[idx] = row["capex_usd"]
-    book.known[idx] = int(row.name)
+    book.known[idx] = int(row["index"])
     if start_year >= TABLE_YEAR:
         kinds = str(row["gov_support_kind"])
         cut, capex = support_terms(values, row["gov_support_usd"], kinds, book.capex_usd[idx])

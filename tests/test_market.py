@@ -48,7 +48,9 @@ def test_tariff_raises_na_delivered_price_only_while_importing():
 def test_geological_origin_builds_more_processing():
     runs = {}
     for rule in ("status_quo", "geological_origin"):
-        m = MiningModel("baseline", rng=2, years=5, overrides={"trade.rules_of_origin": rule})
+        # 10 years: with the real asset base, NA rare-earth mine output (Mountain Pass) first
+        # grows around 2030 (Strange Lake, new mines), so no ore goes unprocessed before then
+        m = MiningModel("baseline", rng=2, years=10, overrides={"trade.rules_of_origin": rule})
         while m.running:
             m.step()
         runs[rule] = m.market.capacity_t.sum(0)

@@ -161,7 +161,9 @@ def _drive(d: Dashboard, page: Page) -> None:
         f"vs {explo_base / 1e9:.3f} USD bn; US share {us:.4f} vs {us_base:.4f}"
     )
     assert mx < mx_base - MIN_SHARE_DROP, (mx, mx_base)
-    assert explo < 0.5 * explo_base, (explo, explo_base)
+    # Programmes follow budgets with a lag (firms.exploration_budget_half_life_months, issue
+    # 13): the first year's fall is about 44% (it was over half when they moved at once).
+    assert explo < 0.7 * explo_base, (explo, explo_base)
 
     # CSV download of both runs so far.
     with page.expect_download(timeout=UI_TIMEOUT_MS) as info:
