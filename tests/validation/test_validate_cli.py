@@ -103,8 +103,8 @@ def test_default_run_passes_every_check_but_the_hindcast(default_run) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="KNOWN FAILURE (issue 14, docs/validation.md 'Hindcast: results'): the replay's "
-    "exploration swings far less than the observed 2012-2016 fall and 2021 rebound; strict, "
-    "so this test fails (and must be updated) the day the model reproduces them",
+    "Canadian exploration swings far less than the observed 2013-2016 fall and 2021 rebound; "
+    "strict, so this test fails (and must be updated) the day the model reproduces them",
 )
 def test_hindcast_checks_pass(default_run) -> None:
     _, table, _ = default_run
