@@ -253,6 +253,13 @@ class Market:
         dep0 = minerals.na_dependency_frac
         imports0 = self.consumption0_t * dep0[None, :]
         self.scarcity = np.ones(len(self.base_price))
+        ref_review = np.array(
+            [reference[f"government.{c}.permit_review_months"] for c in COUNTRIES]
+        )
+        self.reference_build_months = (
+            reference["processing.build_months"]
+            + reference["processing.permit_review_frac"] * ref_review
+        )
         self.clearing = Clearing(
             self.consumption0_t,
             self.consumption0_t,
@@ -363,7 +370,7 @@ class Market:
         """(C, M) demand wanted at last clearing's delivered price."""
         return self.clearing.demand_t
 
-    @cached_property
+    @property
     def imports_t(self) -> np.ndarray:
         return self.clearing.imports_t
 
@@ -395,23 +402,25 @@ class Market:
         )
         processed = np.minimum(total_q, total_k)
         k_share = np.divide(k, total_k, out=np.zeros_like(k), where=total_k > 0)
-        own = k_share * processed + self.secondary_frac * wanted
-        home = np.minimum(wanted, own)
+        own = k_share * processed + self.secondary_frac * wanted  # (C, M) USMCA supply
+        # Scarcity from the totals: North America uses min(own, wanted) of its own supply
+        # and imports the rest up to what the rest of the world offers.
+        own_t, wanted_t = own.sum(0), wanted.sum(0)
+        need_t = np.maximum(wanted_t - own_t, 0.0)  # import need at the landed cost
+        available_t = offer.supply_frac * need_t
+        scarcity = self._scarcity_multiple(v, wanted_t, need_t, available_t)
+        demand = wanted * scarcity[None, :] ** (-e)
+        # Countries share on the demand at the delivered price: own supply first, partners'
+        # surplus by unmet demand, then imports by what is still short.
+        home = np.minimum(demand, own)
         surplus = (own - home).sum(0)
-        unmet = wanted - home
+        unmet = demand - home
         total_unmet = unmet.sum(0)
         shared = np.minimum(surplus, total_unmet)
         from_partners = (
             np.divide(unmet, total_unmet, out=np.zeros_like(unmet), where=total_unmet > 0) * shared
         )
         regional = home + from_partners  # (C, M) served from USMCA supply
-        need_t = np.maximum(wanted - regional, 0.0).sum(0)  # import need at the landed cost
-        # Idle regional processing capacity toll-processes raw feed from suppliers the
-        # restriction does not cover (what a restriction on processed products leaves).
-        toll_t = np.minimum(np.maximum(total_k - total_q, 0.0), (1.0 - offer.supply_frac) * need_t)
-        available_t = offer.supply_frac * need_t + toll_t
-        scarcity = self._scarcity_multiple(v, wanted.sum(0), need_t, available_t)
-        demand = wanted * scarcity[None, :] ** (-e)
         short = np.maximum(demand - regional, 0.0)
         total_short = short.sum(0)
         imports_na = np.minimum(total_short, available_t)
@@ -419,11 +428,9 @@ class Market:
             np.divide(short, total_short, out=np.zeros_like(short), where=total_short > 0)
             * imports_na
         )
-        consumption = np.minimum(demand, regional) + imports
+        consumption = regional + imports
         self.scarcity = scarcity
-        capex = self._build_processing(
-            v, step, review_months, rates_frac, q, np.maximum(demand - consumption, 0.0), imports_na
-        )
+        capex = self._build_processing(v, step, review_months, rates_frac, q, imports_na)
         self.clearing = Clearing(
             demand, consumption, imports, self.capacity_t.copy(), scarcity, capex
         )
@@ -453,22 +460,20 @@ class Market:
         review_months: np.ndarray,
         rates_frac: tuple[np.ndarray, np.ndarray],
         q: np.ndarray,
-        rationed_t: np.ndarray,
         imports_na_t: np.ndarray,
     ) -> np.ndarray:
         """Complete due plants and start new ones where they pay; returns the month's
         processing capex by country.
 
-        Feed, by country and mineral: ore mined there but processed abroad (at most what
-        North America imports), plus demand a restriction rationed (raw feed from suppliers
-        it does not cover). Pace: ``processing.expansion_frac_per_year`` of the feed a year
-        at the calibration reference's value, times the plant's value relative to it: the
-        margin (base + tariff protection + beneficiation credit under geological origin +
-        the scarcity premium a restriction on processed products creates) over the base
-        margin, times the price level (12-month average received price over the reference's
-        at the start), times the present value of a plant (``processing.plant_life_years``,
-        discounted over its build and permit time at the country's rate now) over that at
-        the reference rate.
+        Feed, by country and mineral: ore mined there but processed abroad, net of plants
+        under construction (at most what North America imports). Pace:
+        ``processing.expansion_frac_per_year`` of the feed a year at the calibration
+        reference's value, times the plant's value relative to it
+        (:meth:`_plant_value_index`): the margin (base x the price level + tariff protection
+        + beneficiation credit under geological origin + the scarcity premium) over the base
+        margin, times the present value of a ``processing.plant_life_years`` plant at the
+        country's rate now, discounted over its build and permit time, over that at the
+        reference's rate and times.
         """
         self.capacity_t = self.capacity_t + self.plants.complete(step)
         n_m = self.capacity_t.shape[1]
@@ -480,31 +485,40 @@ class Market:
         scale = np.divide(
             np.minimum(ore_total, gap), ore_total, out=np.zeros(n_m), where=ore_total > 0
         )
-        feed = ore * scale[None, :] + rationed_t
+        feed = ore * scale[None, :]
         start_t = feed * v["processing.expansion_frac_per_year"] / 12.0
         start_t *= self._plant_value_index(v, build, *rates_frac)
         start_t = np.where(start_t > PLANT_TOL_T, start_t, 0.0)
         capex_per_t = self.base_price * v["processing.capex_usd_per_usd_capacity"]
-        ready = step + np.rint(build).astype(int)  # round half to even, as round()
-        self.plants.start(ready, start_t, (start_t * capex_per_t[None, :]).sum(1) / build)
+        months = np.maximum(np.rint(build).astype(int), 1)  # round half to even, as round()
+        capex_usd = (start_t * capex_per_t[None, :]).sum(1)
+        self.plants.start(step + months, start_t, capex_usd / months)  # paid over the build
         return self.plants.capex_usd_per_month.copy()
 
     def _plant_value_index(
         self, v: dict, build_months: np.ndarray, rate_frac: np.ndarray, reference_frac: np.ndarray
     ) -> np.ndarray:
-        """(C, M) value of a processing plant now relative to the calibration reference."""
+        """(C, M) value of a processing plant now relative to the calibration reference's
+        (base margin at the reference price, its rates and its build and permit times)."""
         base = max(v["processing.base_margin_frac"], MARGIN_TOL_FRAC)
-        margin = base + v["trade.row_tariff"] + (self.scarcity - 1.0)
+        ref = self.reference_received
+        # The base margin is a share of product value (capex is fixed at 2024 prices); the
+        # tariff, the credit and the scarcity premium are shares of the reference value.
+        price = np.divide(self.prices.ema, ref, out=np.ones_like(ref), where=ref > 0)
+        landed = np.divide(
+            self.prices.landed,
+            self.reference_na_price,
+            out=np.ones_like(ref),
+            where=self.reference_na_price > 0,
+        )
+        margin = base * price + v["trade.row_tariff"] + (self.scarcity - 1.0) * landed
         if v["trade.rules_of_origin"] == "geological_origin":
             margin = margin + v["trade.beneficiation_credit_frac"]
-        ref = self.reference_received
-        price = np.divide(
-            self.prices.ema, ref, out=np.ones_like(ref), where=ref > 0
-        )  # the margin is a share of product value; capex is fixed at 2024 prices
         life = v["processing.plant_life_years"]
 
-        def pv(rate: np.ndarray) -> np.ndarray:
+        def pv(rate: np.ndarray, months: np.ndarray) -> np.ndarray:
             r = np.maximum(rate, MARGIN_TOL_FRAC)
-            return (1.0 - (1.0 + r) ** -life) / r * (1.0 + r) ** (-build_months / 12.0)
+            return (1.0 - (1.0 + r) ** -life) / r * (1.0 + r) ** (-months / 12.0)
 
-        return (margin * price / base)[None, :] * (pv(rate_frac) / pv(reference_frac))[:, None]
+        ratio = pv(rate_frac, build_months) / pv(reference_frac, self.reference_build_months)
+        return (margin / base)[None, :] * ratio[:, None]

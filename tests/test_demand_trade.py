@@ -245,3 +245,35 @@ def test_higher_country_risk_builds_less_processing():
         paired(processing_mx, {"government.MX.country_risk_premium_frac": 0.06}, years=10)
     )
     assert mean + half < 0
+
+
+def test_persistent_restriction_without_response_keeps_rationing_and_uses_all_own_supply():
+    """Other producers do not respond: the world stays rationed, North America's delivered
+    price stays at its cap over the landed cost and demand stays unmet, every year; what
+    North America consumes of its own supply is all it has (nothing left unused while short).
+    """
+    ga = MINERALS.index("gallium")
+    over = {**CRISIS, "trade.row_supply_response_frac": 0.0}
+    m = MiningModel("baseline", rng=4, years=5, overrides=over)
+    cap = m.values["market.max_scarcity_multiple"]
+    e = m.values["market.na_demand_price_elasticity"]
+    while m.running:
+        m.step()
+        c = m.market.clearing
+        assert c.scarcity_multiple[ga] == pytest.approx(cap)
+        assert c.unmet_demand_t[:, ga].sum() > 0.1 * c.demand_t[:, ga].sum()
+        wanted = c.demand_t[:, ga].sum() * cap**e  # at the landed cost
+        own = m.market.secondary_frac[ga] * wanted  # no NA gallium is mined or processed
+        used = c.consumption_t[:, ga].sum() - c.imports_t[ga]
+        assert used == pytest.approx(own, rel=1e-9)
+
+
+def test_longer_permits_lower_the_value_of_a_processing_plant():
+    m = MiningModel("baseline", rng=1, years=1)
+    m.step()
+    rates = np.full(len(COUNTRIES), 0.08)
+    short, long = (
+        m.market._plant_value_index(m.values, np.full(len(COUNTRIES), b), rates, rates)
+        for b in (40.0, 120.0)
+    )
+    assert np.all(long < short)
