@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from abm import byproducts, known_assets
+from abm import byproducts, deposits, known_assets
 from abm.agents import rest_of_world, valuation
 from abm.agents.firm import FirmArrays, make_firms
 from abm.agents.government import Government
@@ -145,6 +145,7 @@ def build_start(
     rev = book.capacity_t[prod] * minerals.price_usd_per_t[book.mineral[prod]]
     fa.revenue_usd_per_year[:] = np.bincount(book.owner[prod], weights=rev, minlength=len(fa))
     factory.discovery_rate_frac = discovery_rate_frac(values, minerals)
+    _geology(values, minerals, factory, weight)
     inflow = factory.discovery_rate_frac * expected_exploration_usd(values, fa, weight)
     inflow /= cost_per_discovery_usd
     _pipeline(values, reference, rng, fa, factory, inflow)
@@ -252,6 +253,26 @@ def _starting_mines(
             typical[~have, m] = typical[have, m].mean()
         else:
             typical[:, m] = absent * minerals.world_production_t[m] / scale
+
+
+def _geology(
+    values: dict[str, Any], minerals: MineralData, factory: DepositFactory, weight: np.ndarray
+) -> None:
+    """Deposit size and cost by (country, mineral): the typical new deposit follows the
+    cell's known projects (:func:`deposits.known_deposit_size_t`, in place, so valuation sees
+    it too) and unit costs shift with reserve life (:func:`deposits.reserve_cost_shift_frac`,
+    weighted by the calibrated exploration shares)."""
+    size, _ = deposits.known_deposit_size_t(
+        known_assets.known_table(),
+        factory.typical_capacity_t,
+        values["exploration.known_deposit_size_max_ratio"],
+    )
+    factory.typical_capacity_t[:] = size
+    factory.unit_cost_shift_frac = deposits.reserve_cost_shift_frac(
+        deposits.reserve_life_years(minerals),
+        weight,
+        values["projects.unit_cost_reserve_life_elasticity"],
+    )
 
 
 def _recovered(book: ProjectBook, c: int, m: int, row: Any) -> bool:
@@ -373,7 +394,7 @@ def _known_pipeline(
             cap = min(factory.typical_capacity_t[c, m], row["gap_t"])
         conc = v[country_key(COUNTRIES[c], "concession_years")]
         owner = rng.choice(producers, 1, p=p_weight)
-        cost = factory.unit_cost_frac(1)
+        cost = factory.unit_cost_frac(1, c, m)
         p = int(factory.add(c, m, np.array([cap]), stage, owner, cost, 0, conc)[0])
         known_assets.apply_sourced(v, book, p, row, year0)
         book.host_scaled[p] = _recovered(book, c, m, row)

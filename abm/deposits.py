@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from abm.params.data import MineralData
+from abm.params.schema import COUNTRIES, MINERALS
 from abm.projects import ProjectBook, Stage
 
 # ASSUMPTION (range 0.2-0.6): half-width of a new mine's life around projects.mine_life_years.
@@ -25,6 +26,13 @@ DEPOSIT_SIZE_LOG_SD = 0.5
 # Gamma shape of the resource and feasibility stage durations (coefficient of variation
 # 1/sqrt(4) = 0.5; ASSUMPTION, range 2-8).
 STAGE_TIME_GAMMA_SHAPE = 4.0
+# A cell's typical new deposit follows its known projects where at least this many
+# non-producing mine projects have a sourced capacity (issue 13: "at least 2").
+KNOWN_SIZE_MIN_PROJECTS = 2
+# ASSUMPTION (range 2-20 and 1-1000): reserve life (USGS 2024 reserves / 2024 output) is
+# clipped to these years before the cost shift, so that a token output over large reserves
+# (US lithium: ~1,900 years) does not make a cell's deposits nearly free.
+RESERVE_LIFE_CLIP_YEARS = (5.0, 100.0)
 # Concession terms longer than this are treated as unbounded (US and Canadian claims carry
 # 100 years in the baseline): 150 years keeps the expiry step inside int32.
 MAX_CONCESSION_YEARS = 150.0
@@ -40,6 +48,58 @@ def choice_by_weight(rng: np.random.Generator, p: np.ndarray, size: int) -> np.n
     cdf = np.cumsum(p)
     cdf /= cdf[-1]
     return cdf.searchsorted(rng.random(size), side="right")
+
+
+def known_deposit_size_t(
+    table: Any, output_typical_t: np.ndarray, max_ratio: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(C, M) typical new deposit and a mask of the cells that follow their known projects.
+
+    Where a cell has at least ``KNOWN_SIZE_MIN_PROJECTS`` non-producing mine projects (not
+    plants, not by-product rows) with a sourced capacity in ``params/known_projects.csv``,
+    the typical deposit is their median capacity, kept within ``[1/max_ratio, max_ratio]``
+    times the output-based typical size (``max_ratio`` = 1 reproduces that size); other
+    cells keep the output-based size.
+    """
+    typical = np.array(output_typical_t, dtype=float)
+    rows = table[
+        (table["stage"] != "PRODUCTION")
+        & (table["facility"] != "processing")
+        & ~table["byproduct"].astype(bool)
+        & (table["capacity_t_per_year"] > 0)
+    ]
+    uses = np.zeros(typical.shape, dtype=bool)
+    for (country, mineral), caps in rows.groupby(["country", "mineral"])["capacity_t_per_year"]:
+        c, m = COUNTRIES.index(country), MINERALS.index(mineral)
+        if len(caps) < KNOWN_SIZE_MIN_PROJECTS or not typical[c, m] > 0:
+            continue
+        lo, hi = typical[c, m] / max_ratio, typical[c, m] * max_ratio
+        typical[c, m] = float(np.clip(np.median(caps.to_numpy(float)), lo, hi))
+        uses[c, m] = True
+    return typical, uses
+
+
+def reserve_life_years(minerals: MineralData) -> np.ndarray:
+    """(C, M) USGS 2024 reserves over 2024 mine output, clipped to
+    ``RESERVE_LIFE_CLIP_YEARS``; NaN where either is not listed (no information)."""
+    res, out = minerals.reserves_t, minerals.production_t
+    with np.errstate(divide="ignore", invalid="ignore"):
+        life = np.where((res > 0) & (out > 0), res / out, np.nan)
+    return np.clip(life, *RESERVE_LIFE_CLIP_YEARS)
+
+
+def reserve_cost_shift_frac(
+    life_years: np.ndarray, weight: np.ndarray, elasticity: float
+) -> np.ndarray:
+    """(C, M) multiplier of new deposits' unit cost: ``(life / reference)^-elasticity``, the
+    reference the weighted geometric mean life of the cells with a reserve life, 1 before
+    normalising elsewhere; normalised so that its mean under ``weight`` (the share of
+    exploration, so of discoveries, by cell) is 1 and the mean unit cost is unchanged."""
+    known = np.isfinite(life_years) & (weight > 0)
+    log_life = np.log(np.where(known, life_years, 1.0))
+    ref = np.average(log_life[known], weights=weight[known]) if known.any() else 0.0
+    shift = np.where(known, np.exp(-elasticity * (log_life - ref)), 1.0)
+    return shift / np.average(shift, weights=weight) if weight.sum() > 0 else shift
 
 
 class DepositFactory:
@@ -64,6 +124,8 @@ class DepositFactory:
         self.typical_capacity_t = typical_capacity_t
         # (C, M) discoveries per dollar relative to a cell with a known resource (geology)
         self.discovery_rate_frac = np.ones_like(typical_capacity_t)
+        # (C, M) multiplier of new deposits' unit cost by reserve life (geology)
+        self.unit_cost_shift_frac = np.ones_like(typical_capacity_t)
 
     def add(
         self,
@@ -113,11 +175,12 @@ class DepositFactory:
             host_scaled=False,
         )
 
-    def unit_cost_frac(self, k: int) -> np.ndarray:
-        """Operating costs of ``k`` new deposits over the base price (lognormal, mean
-        ``projects.unit_cost_frac_mean``)."""
+    def unit_cost_frac(self, k: int, c: int, m: int) -> np.ndarray:
+        """Operating costs of ``k`` new deposits of country ``c``, mineral ``m`` over the base
+        price (lognormal, mean ``projects.unit_cost_frac_mean`` times the cell's reserve-life
+        shift)."""
         sd = self.values["projects.unit_cost_frac_sd"]
-        mean = self.values["projects.unit_cost_frac_mean"]
+        mean = self.values["projects.unit_cost_frac_mean"] * self.unit_cost_shift_frac[c, m]
         return mean * np.exp(self.rng.normal(-sd * sd / 2, sd, k))
 
     def discover(
@@ -134,7 +197,8 @@ class DepositFactory:
         k = len(owners)
         sd_size = DEPOSIT_SIZE_LOG_SD
         caps = self.typical_capacity_t[c, m] * rng.lognormal(-sd_size * sd_size / 2, sd_size, k)
-        idx = self.add(c, m, caps, stage, owners, self.unit_cost_frac(k), step, concession_years)
+        cost = self.unit_cost_frac(k, c, m)
+        idx = self.add(c, m, caps, stage, owners, cost, step, concession_years)
         self.book.timer[idx] = rng.gamma(
             STAGE_TIME_GAMMA_SHAPE, v["projects.resource_months"] / STAGE_TIME_GAMMA_SHAPE, k
         )

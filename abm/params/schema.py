@@ -586,6 +586,15 @@ def _structural_params() -> list[Param]:
             (0, 1),
         ),
         Param(
+            "exploration.known_deposit_size_max_ratio",
+            "float",
+            "ratio to the output-based typical deposit",
+            "Where a country and mineral have at least 2 non-producing known mine projects with a "
+            "sourced capacity, the typical new deposit is their median capacity, kept within "
+            "this ratio (up or down) of the output-based typical deposit (1: output-based only).",
+            (1, 100),
+        ),
+        Param(
             "projects.resource_months",
             "float",
             "months",
@@ -623,6 +632,15 @@ def _structural_params() -> list[Param]:
             "frac of base price",
             "Spread of operating costs across new deposits.",
             (0, 2),
+        ),
+        Param(
+            "projects.unit_cost_reserve_life_elasticity",
+            "float",
+            "-d ln(unit cost) / d ln(reserve life)",
+            "Cost shift of new deposits by reserve richness: unit cost scales with (USGS reserves "
+            "/ 2024 output)^-elasticity across countries and minerals, normalised so that the "
+            "mean over the calibrated exploration shares is unchanged (0: one cost curve).",
+            (0, 1),
         ),
         Param(
             "projects.study_cost_frac_of_capex",
