@@ -40,7 +40,7 @@ import numpy as np
 from abm.agents.rest_of_world import RowOffer, price_multiple
 from abm.demand import DemandPath, price_response
 from abm.params.data import MineralData
-from abm.params.schema import COUNTRIES, minerals_mask
+from abm.params.schema import COUNTRIES, country_key, minerals_mask
 from abm.price_paths import PricePath
 
 # Firms' recent-price signal is an exponential moving average of the received price with a
@@ -233,9 +233,8 @@ class Market:
         self.demand_path = DemandPath.from_values(values, *start, n_steps)
         self.consumption0_t = minerals.consumption_t.copy()
         self.base_demand_t = self.consumption0_t.copy()  # wanted at the reference price
-        self.production0_na_t = production0_t.sum(axis=0)
+        self.production0_na_t = total_q = production0_t.sum(axis=0)
         self.output_avg_na_t = self.production0_na_t.copy()  # 12-month average NA output
-        total_q = production0_t.sum(axis=0)
         total_d = self.consumption0_t.sum(axis=0)
         regional = (1.0 - minerals.na_dependency_frac) * total_d
         k_total = np.minimum(total_q, regional)
@@ -252,9 +251,8 @@ class Market:
         self.reference_na_price = self.base_price + premium0 * importing0
         dep0 = minerals.na_dependency_frac
         imports0 = self.consumption0_t * dep0[None, :]
-        self.scarcity = np.ones(len(self.base_price))
         ref_review = np.array(
-            [reference[f"government.{c}.permit_review_months"] for c in COUNTRIES]
+            [reference[country_key(c, "permit_review_months")] for c in COUNTRIES]
         )
         self.reference_build_months = (
             reference["processing.build_months"]
@@ -265,10 +263,9 @@ class Market:
             self.consumption0_t,
             imports0,
             self.capacity_t.copy(),
-            self.scarcity,
+            np.ones(len(self.base_price)),
             np.zeros(len(COUNTRIES)),
         )
-        self.dependency_na = self.clearing.dependency_na
         self.prices: PriceState | None = None
         # Plants are valued against the price regional producers receive at the start
         # under the calibration reference's policy (no restriction, its tariffs).
@@ -335,7 +332,7 @@ class Market:
             self.dependency_na,
             phi,
             ema,
-            self.scarcity,
+            self.clearing.scarcity_multiple,
         )
 
     def regional_use_share(self, production_t: np.ndarray) -> np.ndarray:
@@ -373,6 +370,11 @@ class Market:
     @property
     def imports_t(self) -> np.ndarray:
         return self.clearing.imports_t
+
+    @property
+    def dependency_na(self) -> np.ndarray:
+        """(M,) import dependency of the last clearing (prices read it: landed cost or not)."""
+        return self.clearing.dependency_na
 
     # --- clearing ----------------------------------------------------------------------
     def last_clearing(self) -> Clearing:
@@ -429,12 +431,10 @@ class Market:
             * imports_na
         )
         consumption = regional + imports
-        self.scarcity = scarcity
-        capex = self._build_processing(v, step, review_months, rates_frac, q, imports_na)
+        capex = self._build_processing(v, step, review_months, rates_frac, q, imports_na, scarcity)
         self.clearing = Clearing(
             demand, consumption, imports, self.capacity_t.copy(), scarcity, capex
         )
-        self.dependency_na = self.clearing.dependency_na
         return self.clearing
 
     @staticmethod
@@ -461,6 +461,7 @@ class Market:
         rates_frac: tuple[np.ndarray, np.ndarray],
         q: np.ndarray,
         imports_na_t: np.ndarray,
+        scarcity: np.ndarray,
     ) -> np.ndarray:
         """Complete due plants and start new ones where they pay; returns the month's
         processing capex by country.
@@ -487,7 +488,7 @@ class Market:
         )
         feed = ore * scale[None, :]
         start_t = feed * v["processing.expansion_frac_per_year"] / 12.0
-        start_t *= self._plant_value_index(v, build, *rates_frac)
+        start_t *= self._plant_value_index(v, build, scarcity, *rates_frac)
         start_t = np.where(start_t > PLANT_TOL_T, start_t, 0.0)
         capex_per_t = self.base_price * v["processing.capex_usd_per_usd_capacity"]
         months = np.maximum(np.rint(build).astype(int), 1)  # round half to even, as round()
@@ -496,7 +497,12 @@ class Market:
         return self.plants.capex_usd_per_month.copy()
 
     def _plant_value_index(
-        self, v: dict, build_months: np.ndarray, rate_frac: np.ndarray, reference_frac: np.ndarray
+        self,
+        v: dict,
+        build_months: np.ndarray,
+        scarcity: np.ndarray,
+        rate_frac: np.ndarray,
+        reference_frac: np.ndarray,
     ) -> np.ndarray:
         """(C, M) value of a processing plant now relative to the calibration reference's
         (base margin at the reference price, its rates and its build and permit times)."""
@@ -511,7 +517,7 @@ class Market:
             out=np.ones_like(ref),
             where=self.reference_na_price > 0,
         )
-        margin = base * price + v["trade.row_tariff"] + (self.scarcity - 1.0) * landed
+        margin = base * price + v["trade.row_tariff"] + (scarcity - 1.0) * landed
         if v["trade.rules_of_origin"] == "geological_origin":
             margin = margin + v["trade.beneficiation_credit_frac"]
         life = v["processing.plant_life_years"]

@@ -272,8 +272,9 @@ def test_longer_permits_lower_the_value_of_a_processing_plant():
     m = MiningModel("baseline", rng=1, years=1)
     m.step()
     rates = np.full(len(COUNTRIES), 0.08)
+    no_scarcity = np.ones(len(MINERALS))
     short, long = (
-        m.market._plant_value_index(m.values, np.full(len(COUNTRIES), b), rates, rates)
+        m.market._plant_value_index(m.values, np.full(len(COUNTRIES), b), no_scarcity, rates, rates)
         for b in (40.0, 120.0)
     )
     assert np.all(long < short)
