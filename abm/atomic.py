@@ -56,6 +56,7 @@ LEGACY: dict[str, tuple[set[str], str]] = {
         | {"manifest.json", "report.md"},
         "runs",
     ),
+    "fit_hindcast": ({"runs", "grid.csv", "fit.json"}, "runs"),  # scripts/fit_hindcast.py
     "sensitivity": (
         {"morris", "sobol"}
         | {f"{m}.{x}" for m in ("morris", "sobol") for x in ("csv", "png")}

@@ -34,13 +34,13 @@ from abm import calibration
 from abm.agents import decisions, integration, valuation
 from abm.agents.firm import Firm
 from abm.agents.government import Government, apply_policy_changes, expected_waits
-from abm.agents.investor import Investor
+from abm.agents.investor import FinanceCycle, Investor
 from abm.agents.rest_of_world import RestOfWorld
 from abm.agents.state_agency import StateAgency
 from abm.agents.valuation import JUNIOR, ValuationInputs
 from abm.economics import FiscalRegime, exploration_credit_rate
 from abm.flows import MonthFlows
-from abm.market import Market, PriceState
+from abm.market import PRICE_AVERAGE_MONTHS, Market, PriceState
 from abm.outputs import Recorder
 from abm.params.data import load_minerals
 from abm.params.scenario import Scenario, load_scenario, parse_month
@@ -127,6 +127,7 @@ class MiningModel(mesa.Model):
         )
         self.investor_pool = start.investors
         self.investors = [Investor(self, start.investors, i) for i in range(len(start.investors))]
+        self.finance = FinanceCycle(self.base_cell_weight.sum(axis=0), PRICE_AVERAGE_MONTHS)
         self.reference_rate_frac, self.reference_value = calibration.reference_valuation(
             v,
             self.reference_values,
@@ -182,7 +183,7 @@ class MiningModel(mesa.Model):
         w = self.base_cell_weight
         attract = (rel[JUNIOR] * w).sum(1) / w.sum(1)
         self.investor_pool.step(v, attract, rates - self.reference_rate_frac)
-        investor_flows = self.investor_pool.monthly_flows_usd()
+        investor_flows = self.investor_pool.monthly_flows_usd(self.finance.step(v, prices.world))
         state = np.array([a.step(book, w[a.government.index]) for a in self.state_agencies])
         explo = decisions.explore(
             v,

@@ -2,9 +2,11 @@
 
 The rule (docs/validation.md, "Hindcast fit"; fixed before the 2018-2024 window was used):
 
-- **Parameters and grid** (:data:`GRID`): ``firms.npv_response`` and
-  ``market.expectation_recent_weight_frac``, plus ``firms.exploration_budget_half_life_months``
-  when the model declares it (issue 13's budget lag; re-run this script after merging it).
+- **Parameters and grid** (:data:`GRID`): ``firms.npv_response``,
+  ``market.expectation_recent_weight_frac`` and ``investors.capital_price_elasticity`` (junior
+  finance following the price trend). Second round (docs/validation.md, "Hindcast refit with
+  junior finance"): the budget lag ``firms.exploration_budget_half_life_months`` stays at its
+  ASSUMPTION (4.5, range 3-9) and ``investors.price_trend_memory_months`` at 48, both unfitted.
 - **Objective:** :func:`abm.experiments.hindcast.fit_objective` on the fitting window
   2010-2017: the mean squared log error of the simulated mean annual exploration against every
   observed point of the window (US, MX on two bases, CA on S&P USD, and NRCan CAD shape only,
@@ -37,15 +39,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from abm import atomic
 from abm.experiments import hindcast as hc
+from abm.params.scenario import ScenarioError
 from abm.params.schema import PARAMS
 
 GRID: dict[str, tuple[float, ...]] = {
-    "firms.npv_response": (0.05, 0.14, 0.3, 0.5, 0.75, 1.0, 1.5),
-    "market.expectation_recent_weight_frac": (0.1, 0.3, 0.5, 0.7, 0.9),
-    "firms.exploration_budget_half_life_months": (0.0, 3.0, 6.0, 12.0),
+    "firms.npv_response": (0.05, 0.1, 0.14, 0.2, 0.3, 0.5),
+    "market.expectation_recent_weight_frac": (0.3, 0.6, 0.9),
+    "investors.capital_price_elasticity": (0.0, 1.0, 2.0, 3.0, 4.0, 5.0),
 }
 REPLICATIONS = 8
+COMMAND = "fit_hindcast"  # the output folder's owner (abm.atomic marker)
 TIE_FRAC = 0.01  # objectives within 1% of the best are ties (replication noise)
 
 
@@ -82,31 +87,39 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--out", default="outputs/fit_hindcast")
     args = p.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    spec = hc.load_spec(args.replications)
+    try:
+        with atomic.claim(args.out, COMMAND) as claim:
+            return fit(claim.start_in_place(), args.replications, args.workers)
+    except ScenarioError as exc:  # a folder this script did not write: one line, exit 2
+        print(f"fit_hindcast: {exc}", file=sys.stderr)
+        return 2
+
+
+def fit(out: Path, replications: int, workers: int) -> int:
+    """Evaluate the grid (finished runs in ``out/runs`` are reused), write the choice."""
+    spec = hc.load_spec(replications)
     base = spec.scenarios[0].values
     axes = grid()
     current = {k: float(base[k]) for k in axes}
     points = [dict(zip(axes, combo, strict=True)) for combo in itertools.product(*axes.values())]
     rows = []
     for i, point in enumerate(points, 1):
-        obj = evaluate(point, spec, out / "runs", args.workers)
+        obj = evaluate(point, spec, out / "runs", workers)
         rows.append({**point, "objective": obj})
         print(f"[{i}/{len(points)}] {point} -> {obj:.4f}", flush=True)
     table = pd.DataFrame(rows)
-    table.to_csv(out / "grid.csv", index=False)
+    atomic.write_file(out / "grid.csv", lambda f: table.to_csv(f, index=False))
     chosen = choose(table, current, axes)
-    now = evaluate(current, spec, out / "runs", args.workers)
+    now = evaluate(current, spec, out / "runs", workers)
     result = {
         "window": list(hc.FIT_WINDOW),
-        "replications": args.replications,
+        "replications": replications,
         "current": current,
         "current_objective": now,
         "chosen": {k: float(chosen[k]) for k in axes},
         "chosen_objective": float(chosen.objective),
     }
-    (out / "fit.json").write_text(json.dumps(result, indent=2) + "\n")
+    atomic.write_text(out / "fit.json", json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     for k in axes:
         print(

@@ -67,9 +67,55 @@ class InvestorPool:
         keep = values["investors.momentum_frac"]
         self.allocation = keep * self.allocation + (1 - keep) * target
 
-    def monthly_flows_usd(self) -> np.ndarray:
-        """Equity put into juniors by destination this month, shape (C + 1,)."""
-        return ((self.capital_usd_per_year / 12.0)[:, None] * self.allocation).sum(axis=0)
+    def monthly_flows_usd(self, capital_multiple: float = 1.0) -> np.ndarray:
+        """Equity put into juniors by destination this month, shape (C + 1,):
+        ``capital_multiple`` x the calibrated capital (:class:`FinanceCycle`)."""
+        per_month = capital_multiple * self.capital_usd_per_year / 12.0
+        return (per_month[:, None] * self.allocation).sum(axis=0)
+
+
+class FinanceCycle:
+    """How much equity juniors raise, relative to the calibrated level, from the metal-price
+    trend: investors buy exploration stories while prices rise and stop when they fall.
+
+    Signal = exploration-weighted mean over minerals of the recent world price (12-month
+    average, the firms' recent-price signal) over its long memory
+    (``investors.price_trend_memory_months``); multiple = signal **
+    ``investors.capital_price_elasticity`` (0 keeps the capital fixed). A trend, not a
+    level: world budgets fell from $21.5bn (2012) to $7.2bn (2016) as prices fell, and in
+    2023 stayed below 2012 with gold higher than in 2012 (pf nonferrous_exploration_budget_total).
+    Both averages start at the first month's price, so the multiple starts at 1.
+    """
+
+    def __init__(self, mineral_weight: np.ndarray, recent_months: float) -> None:
+        total = mineral_weight.sum()
+        self.weight = mineral_weight / total if total > 0 else mineral_weight
+        self.recent_months = recent_months
+        self.recent_usd_per_t: np.ndarray | None = None
+        self.memory_usd_per_t: np.ndarray | None = None
+
+    def step(self, values: dict[str, Any], world_usd_per_t: np.ndarray) -> float:
+        """Advance both averages by one month; returns this month's capital multiple."""
+        if self.recent_usd_per_t is None or self.memory_usd_per_t is None:
+            self.recent_usd_per_t = world_usd_per_t.copy()
+            self.memory_usd_per_t = world_usd_per_t.copy()
+        self.recent_usd_per_t += (world_usd_per_t - self.recent_usd_per_t) / self.recent_months
+        memory = values["investors.price_trend_memory_months"]
+        self.memory_usd_per_t += (world_usd_per_t - self.memory_usd_per_t) / memory
+        return self.multiple(values)
+
+    def multiple(self, values: dict[str, Any]) -> float:
+        """Capital multiple of the current averages (1 before the first month)."""
+        if self.recent_usd_per_t is None or self.memory_usd_per_t is None:
+            return 1.0
+        ratio = np.divide(
+            self.recent_usd_per_t,
+            self.memory_usd_per_t,
+            out=np.ones_like(self.recent_usd_per_t),
+            where=self.memory_usd_per_t > 0,
+        )
+        signal = float((self.weight * ratio).sum())
+        return max(signal, _MIN_ATTRACTIVENESS) ** values["investors.capital_price_elasticity"]
 
 
 class Investor(mesa.Agent):

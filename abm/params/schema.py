@@ -515,6 +515,21 @@ def _structural_params() -> list[Param]:
             (0, 1e12),
         ),
         Param(
+            "investors.capital_price_elasticity",
+            "float",
+            "elasticity",
+            "Elasticity of the equity juniors raise to the metal-price trend (recent world "
+            "price over its long memory, exploration-weighted); 0 keeps it fixed.",
+            (0, 5),
+        ),
+        Param(
+            "investors.price_trend_memory_months",
+            "float",
+            "months",
+            "Time constant of the long price average the trend of junior finance is taken against.",
+            (12, 240),
+        ),
+        Param(
             "investors.risk_aversion",
             "float",
             "weight",
