@@ -476,13 +476,16 @@ def hindcast(
 
 
 def fitted_keys() -> list[str]:
-    """The behaviour parameters scripts/fit_hindcast.py fits (those the model declares)."""
+    """The exploration behaviour parameters the report lists: the three
+    scripts/fit_hindcast.py fits, then the budget lag and the price memory it holds fixed."""
     from abm.params.schema import PARAMS
 
     keys = [
         "firms.npv_response",
         "market.expectation_recent_weight_frac",
-        "firms.exploration_budget_half_life_months",  # issue 13's budget lag, once merged
+        "investors.capital_price_elasticity",
+        "firms.exploration_budget_half_life_months",
+        "investors.price_trend_memory_months",
     ]
     return [k for k in keys if k in PARAMS]
 

@@ -45,7 +45,7 @@ def _fiscal_2014(data: RunData) -> tuple[Interval, str]:
     return effect, (
         f"with the change MX exploration 2027 vs 2025 {change:+.1%}; fiscal part "
         f"{effect.mean:+.1%} = {share:.0%} of Camimex's {CAMIMEX_2YR_CHANGE:+.1%} (world budgets "
-        f"{WORLD_2YR_CHANGE:+.1%}: the price cycle, not simulated, is the rest)"
+        f"{WORLD_2YR_CHANGE:+.1%}: the price cycle is the rest; abm hindcast replays both)"
     )
 
 
