@@ -145,10 +145,15 @@ def build_start(
     rev = book.capacity_t[prod] * minerals.price_usd_per_t[book.mineral[prod]]
     fa.revenue_usd_per_year[:] = np.bincount(book.owner[prod], weights=rev, minlength=len(fa))
     factory.discovery_rate_frac = discovery_rate_frac(values, minerals)
-    _geology(values, minerals, factory, weight)
+    factory.unit_cost_shift_frac = deposits.reserve_cost_shift_frac(
+        deposits.reserve_life_years(minerals),
+        weight,
+        values["projects.unit_cost_reserve_life_elasticity"],
+    )
     inflow = factory.discovery_rate_frac * expected_exploration_usd(values, fa, weight)
     inflow /= cost_per_discovery_usd
     _pipeline(values, reference, rng, fa, factory, inflow)
+    _new_deposit_size(values, factory)
     prod = book.stage == Stage.PRODUCTION
     production = np.zeros((len(COUNTRIES), len(MINERALS)))
     np.add.at(production, (book.country[prod], book.mineral[prod]), book.capacity_t[prod])
@@ -255,24 +260,22 @@ def _starting_mines(
             typical[:, m] = absent * minerals.world_production_t[m] / scale
 
 
-def _geology(
-    values: dict[str, Any], minerals: MineralData, factory: DepositFactory, weight: np.ndarray
-) -> None:
-    """Deposit size and cost by (country, mineral): the typical new deposit follows the
-    cell's known projects (:func:`deposits.known_deposit_size_t`, in place, so valuation sees
-    it too) and unit costs shift with reserve life (:func:`deposits.reserve_cost_shift_frac`,
-    weighted by the calibrated exploration shares)."""
+def _new_deposit_size(values: dict[str, Any], factory: DepositFactory) -> None:
+    """The typical deposit found from the first month on follows the cell's known projects
+    (:func:`deposits.known_deposit_size_t`, in place, so valuation sees it too).
+
+    Applied after the starting pipeline is drawn: the start reproduces December 2024 whatever
+    the rule for new deposits. Its synthetic projects fill the stock the sourced known
+    projects (already in as themselves) leave, at the output-based size the starting mines
+    are calibrated with; sizing that fill at the known projects' median would count the
+    listed, mostly large projects twice and change the capacity commissioned in 2025.
+    """
     size, _ = deposits.known_deposit_size_t(
         known_assets.known_table(),
         factory.typical_capacity_t,
         values["exploration.known_deposit_size_max_ratio"],
     )
     factory.typical_capacity_t[:] = size
-    factory.unit_cost_shift_frac = deposits.reserve_cost_shift_frac(
-        deposits.reserve_life_years(minerals),
-        weight,
-        values["projects.unit_cost_reserve_life_elasticity"],
-    )
 
 
 def _recovered(book: ProjectBook, c: int, m: int, row: Any) -> bool:

@@ -591,7 +591,9 @@ def _structural_params() -> list[Param]:
             "ratio to the output-based typical deposit",
             "Where a country and mineral have at least 2 non-producing known mine projects with a "
             "sourced capacity, the typical new deposit is their median capacity, kept within "
-            "this ratio (up or down) of the output-based typical deposit (1: output-based only).",
+            "this ratio (up or down) of the output-based typical deposit (1: output-based only). "
+            "Deposits found during the run only: the starting pipeline keeps the output-based "
+            "size.",
             (1, 100),
         ),
         Param(
