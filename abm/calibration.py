@@ -11,6 +11,7 @@ the same seed gives the same starting state to the bit.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
@@ -466,10 +467,19 @@ def reference_valuation(
     production_t: np.ndarray,
     typical_capacity_t: np.ndarray,
     cost_per_discovery_usd: float,
+    unit_cost_shift_frac: np.ndarray,
+    base_weight: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Country rates and exploration value (K, C, M) under the calibration reference: its
     policy (government and trade levers) at the starting state and base prices, with no
-    policy uncertainty. Relative exploration values are taken against it."""
+    policy uncertainty. Relative exploration values are taken against it.
+
+    The reference values new deposits on one cost curve, scaled by firm kind and country
+    (:func:`within_country_scale`) so that each country's exploration at the calibrated
+    weights is what it was: the reserve-life cost shift (``unit_cost_shift_frac``) moves
+    exploration from the start toward a country's minerals with longer reserve life (the base
+    weights split a country's budget by 2024 output value, which does not see reserves), not
+    between countries, whose shares are calibrated (S&P 2023)."""
     policy = {k: x for k, x in reference.items() if k.startswith(("government.", "trade."))}
     v = {**values, **policy}
     prices = market.prices_under(v, rest_of_world.price_multiple(v, minerals), production_t)
@@ -483,5 +493,37 @@ def reference_valuation(
         minerals,
         typical_capacity_t,
         cost_per_discovery_usd,
+        unit_cost_shift_frac,
     )
-    return inputs.country_rate_frac, valuation.exploration_value(inputs)
+    shifted = valuation.exploration_value(inputs)
+    one_curve = np.ones_like(unit_cost_shift_frac)
+    flat = valuation.exploration_value(dataclasses.replace(inputs, unit_cost_shift_frac=one_curve))
+    # Producers allocate by base weight x rel^npv_response over all cells; juniors' spend is
+    # split within their home country (scale-free there) and their country's pull on
+    # investors is the base-weighted mean of rel (abm/model.py: ``attract``).
+    response = np.full(len(valuation.KINDS), values["firms.npv_response"])
+    response[JUNIOR] = 1.0
+    scale = within_country_scale(shifted, flat, base_weight, response)
+    return inputs.country_rate_frac, flat * scale[..., None]
+
+
+def within_country_scale(
+    shifted: np.ndarray, flat: np.ndarray, weight: np.ndarray, response: np.ndarray
+) -> np.ndarray:
+    """(K, C) scale n of the one-curve reference value ``flat`` such that, with
+    rel = ``shifted`` / ``flat`` and r = ``response`` (K,) the exponent each firm kind
+    aggregates rel with, sum_m w (rel / n)^r = sum_m w over each country's valued cells
+    (``flat`` > 0): each country's total at the calibrated weights is what it was. The
+    weighted geometric mean of rel for r = 0; 1 where a country has no valued cell."""
+    valued = flat > 0
+    rel = np.divide(shifted, flat, out=np.ones_like(flat), where=valued)
+    w = np.where(valued, weight[None], 0.0)
+    total = w.sum(axis=-1)
+    safe = np.maximum(total, np.finfo(float).tiny)
+    r = np.asarray(response, dtype=float)[:, None]
+    log_rel = np.log(np.where(rel > 0, rel, np.finfo(float).tiny))
+    geometric = np.exp((w * log_rel).sum(axis=-1) / safe)
+    r_safe = np.where(r > 0, r, 1.0)
+    power = ((w * np.maximum(rel, 0.0) ** r_safe[..., None]).sum(axis=-1) / safe) ** (1 / r_safe)
+    scale = np.where(r > 0, power, geometric)
+    return np.where((total > 0) & (scale > 0), scale, 1.0)

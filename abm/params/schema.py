@@ -641,7 +641,8 @@ def _structural_params() -> list[Param]:
             "-d ln(unit cost) / d ln(reserve life)",
             "Cost shift of new deposits by reserve richness: unit cost scales with (USGS reserves "
             "/ 2024 output)^-elasticity across countries and minerals, normalised so that the "
-            "mean over the calibrated exploration shares is unchanged (0: one cost curve).",
+            "mean over the calibrated exploration shares is unchanged (0: one cost curve). "
+            "Exploration value sees the same shift, within each country's calibrated total.",
             (0, 1),
         ),
         Param(
