@@ -12,9 +12,11 @@ Ridge, Graphite One, NICO ...), with government support applied by one declared 
 * **grants, awards, tax credits and equity** (every other kind with an amount) lower the
   owner's capex by their amount, at most ``GRANT_MAX_FRAC_OF_CAPEX`` of it.
 
-Only USD amounts are applied (``gov_support_cad`` is left as sourced, unconverted), and only
-when the simulation starts in or after the table's year (``TABLE_YEAR``): the awards listed
-were made 2020-2025 and did not exist for an earlier start.
+USD amounts apply as sourced; CAD amounts (``gov_support_cad``) are converted award by award at
+the Bank of Canada annual average of the award year
+(:data:`abm.params.known_projects.CAD_AWARDS`) and added. Support applies only when the
+simulation starts in or after the table's year (``TABLE_YEAR``): the awards listed were made
+2017-2026 and did not exist for an earlier start.
 
 The stages in the table are those of 2025. A run starting earlier (a history scenario) places
 every known project that had not started producing by then at the stage its announced start
@@ -31,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abm.params.known_projects import load_known_projects
+from abm.params.known_projects import cad_support_usd, load_known_projects
 from abm.params.schema import COUNTRIES, MINERALS, country_key
 from abm.projects import ProjectBook, Stage
 
@@ -184,6 +186,16 @@ def support_terms(
     return 0.0, capex_usd - min(support_usd, GRANT_MAX_FRAC_OF_CAPEX * capex_usd)
 
 
+def support_usd(row: dict | pd.Series) -> float:
+    """A known row's government support in USD: its USD awards plus its CAD awards converted
+    (:func:`abm.params.known_projects.cad_support_usd`; 0 where there are none)."""
+    usd = row["gov_support_usd"]
+    usd = usd if usd > 0 else 0.0
+    if row["gov_support_cad"] > 0:
+        usd += cad_support_usd(str(row["project_id"]))
+    return usd
+
+
 def apply_sourced(
     values: dict[str, Any],
     book: ProjectBook,
@@ -197,7 +209,7 @@ def apply_sourced(
     book.known[idx] = int(row["index"])
     if start_year >= TABLE_YEAR:
         kinds = str(row["gov_support_kind"])
-        cut, capex = support_terms(values, row["gov_support_usd"], kinds, book.capex_usd[idx])
+        cut, capex = support_terms(values, support_usd(row), kinds, book.capex_usd[idx])
         book.rate_reduction_frac[idx] = cut
         book.capex_usd[idx] = capex
 

@@ -88,6 +88,26 @@ def test_government_support_follows_the_declared_rule(start) -> None:
     assert known_assets.support_terms(v, 2e9, "dod_award", 1e9) == (0.0, 0.5e9)
 
 
+def test_canadian_support_in_cad_is_converted_and_applied(start) -> None:
+    """Strange Lake's C$175M of federal loans (2025, at the 2024 Bank of Canada average
+    1.3698) cut its discount rate by the debt share it finances; NMG phase 2's C$50M equity
+    (Dec 2024) lowers its sourced $1.326bn capex by US$36.5M; a start before the table year
+    applies neither."""
+    book, v = start.projects, start.values
+    (strange,) = _rows(start, "strange_lake")
+    support = 175e6 / 1.3698
+    debt = min(support / book.capex_usd[strange], 1 - v["firms.equity_frac_of_capex"])
+    assert np.isclose(
+        book.rate_reduction_frac[strange], debt * v["supply.support_loan_rate_cut_frac"]
+    )
+    assert book.rate_reduction_frac[strange] > 0
+    (nmg,) = _rows(start, "nouveau_monde_graphite_phase_2")
+    assert np.isclose(book.capex_usd[nmg], 1.326e9 - 50e6 / 1.3698)
+    early = MiningModel("baseline", rng=1, years=1, overrides={"simulation.start": "2012-01"})
+    (nmg_2012,) = _rows(early, "nouveau_monde_graphite_phase_2")
+    assert early.projects.capex_usd[nmg_2012] == 1.326e9
+
+
 def test_loan_support_raises_the_projects_npv(start) -> None:
     (p,) = _rows(start, "rhyolite_ridge")
     idx = np.array([p])
