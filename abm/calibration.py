@@ -142,7 +142,7 @@ def build_start(
     book.host_reference_t = np.array(minerals.production_t)
     book.world_recovery_t_per_t = byproducts.world_recovery_t_per_t(minerals, book.host_of)
     _starting_mines(values, reference, minerals, rng, scale, fa, factory)
-    prod = book.stage == Stage.PRODUCTION
+    prod = (book.stage == Stage.PRODUCTION) & ~book.idle
     rev = book.capacity_t[prod] * minerals.price_usd_per_t[book.mineral[prod]]
     fa.revenue_usd_per_year[:] = np.bincount(book.owner[prod], weights=rev, minlength=len(fa))
     factory.discovery_rate_frac = discovery_rate_frac(values, minerals)
@@ -155,7 +155,7 @@ def build_start(
     inflow /= cost_per_discovery_usd
     _pipeline(values, reference, rng, fa, factory, inflow)
     _new_deposit_size(values, factory)
-    prod = book.stage == Stage.PRODUCTION
+    prod = (book.stage == Stage.PRODUCTION) & ~book.idle
     production = np.zeros((len(COUNTRIES), len(MINERALS)))
     np.add.at(production, (book.country[prod], book.mineral[prod]), book.capacity_t[prod])
     fa.cash_usd[:] = values["calibration.start_cash_years_of_revenue"] * fa.revenue_usd_per_year
@@ -215,22 +215,9 @@ def _starting_mines(
                 t = np.array([r["t_per_year"] for r in rows], dtype=float)
                 fills = t.sum() >= q0 * (1.0 - REMAINDER_TOL_FRAC)
                 caps = t * (q0 / t.sum()) if fills else t
-                idx = factory.add(
-                    c,
-                    m,
-                    caps,
-                    Stage.PRODUCTION,
-                    rng.choice(producers, k_known, p=p_weight),
-                    unit_cost_frac=rng.uniform(cost_lo, cost_hi, k_known) * netback_frac[m],
-                    step=0,
-                    concession_years=conc,
-                    life_left=np.full(k_known, known_life),
-                )
-                for i, row in zip(idx.tolist(), rows, strict=True):
-                    known_assets.apply_sourced(v, factory.book, i, row, year0)
-                    factory.book.host_scaled[i] = _recovered(factory.book, c, m, row)
-                life = factory.book.life_years[idx]
-                factory.book.life_years[idx] = np.maximum(life, known_life)
+                owners = rng.choice(producers, k_known, p=p_weight)
+                cost = rng.uniform(cost_lo, cost_hi, k_known) * netback_frac[m]
+                _place_known(v, factory, c, m, rows, caps, owners, cost, conc, known_life, year0)
                 if fills:
                     continue
                 q = q0 - caps.sum()
@@ -259,6 +246,70 @@ def _starting_mines(
             typical[~have, m] = typical[have, m].mean()
         else:
             typical[:, m] = absent * minerals.world_production_t[m] / scale
+    _idle_known_mines(v, rng, factory, producers, p_weight, known_life, year0)
+
+
+def _idle_known_mines(
+    values: dict[str, Any],
+    rng: np.random.Generator,
+    factory: DepositFactory,
+    producers: np.ndarray,
+    p_weight: np.ndarray,
+    known_life: float,
+    year0: int,
+) -> None:
+    """Known mines on care and maintenance in 2025 with a sourced size
+    (:func:`known_assets.idle_at_start`; none today: Endako, Nechalacho and St. Lawrence have
+    no capacity in the sources) start idle: no 2024 output, the holding cost, the model's
+    restart rule.
+
+    They were idle at 2024 prices, so their unit cost lies between the 2024 price and the
+    restart threshold: U(1, 1 + ``projects.restart_margin_frac``) x price; a restart needs the
+    expected price to clear that cost by the margin.
+    """
+    margin = values["projects.restart_margin_frac"]
+    for (c, m), rows in sorted(known_assets.idle_records(year0).items()):
+        k = len(rows)
+        caps = np.array([r["t_per_year"] for r in rows], dtype=float)
+        owners = rng.choice(producers, k, p=p_weight)
+        cost = rng.uniform(1.0, 1.0 + margin, k)
+        conc = values[country_key(COUNTRIES[c], "concession_years")]
+        idx = _place_known(values, factory, c, m, rows, caps, owners, cost, conc, known_life, year0)
+        factory.book.idle[idx] = True
+
+
+def _place_known(
+    values: dict[str, Any],
+    factory: DepositFactory,
+    c: int,
+    m: int,
+    rows: tuple[dict, ...],
+    caps: np.ndarray,
+    owners: np.ndarray,
+    unit_cost_frac: np.ndarray,
+    concession_years: float,
+    known_life: float,
+    year0: int,
+) -> np.ndarray:
+    """Add known mines ``rows`` of cell (c, m) in production with capacities ``caps``, their
+    sourced capex and support, and the known mines' remaining life; returns their rows."""
+    k = len(rows)
+    idx = factory.add(
+        c,
+        m,
+        caps,
+        Stage.PRODUCTION,
+        owners,
+        unit_cost_frac=unit_cost_frac,
+        step=0,
+        concession_years=concession_years,
+        life_left=np.full(k, known_life),
+    )
+    for i, row in zip(idx.tolist(), rows, strict=True):
+        known_assets.apply_sourced(values, factory.book, i, row, year0)
+        factory.book.host_scaled[i] = _recovered(factory.book, c, m, row)
+    factory.book.life_years[idx] = np.maximum(factory.book.life_years[idx], known_life)
+    return idx
 
 
 def _new_deposit_size(values: dict[str, Any], factory: DepositFactory) -> None:

@@ -81,6 +81,34 @@ def producing_at_start(table: pd.DataFrame, start_year: int) -> pd.DataFrame:
     return rows
 
 
+def _records_by_cell(rows: pd.DataFrame) -> dict[tuple[int, int], tuple[dict, ...]]:
+    out: dict[tuple[int, int], list[dict]] = {}
+    for rec in rows.reset_index().to_dict("records"):
+        out.setdefault((rec["c"], rec["m"]), []).append(rec)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def idle_at_start(table: pd.DataFrame, start_year: int) -> pd.DataFrame:
+    """Known primary mines on care and maintenance in 2025 with a sourced output or capacity
+    (their size when running), for a start in or after ``TABLE_YEAR``. Endako, Nechalacho and
+    St. Lawrence have none in the sources, so the table has none today. Columns ``c``, ``m``,
+    ``t_per_year`` added."""
+    mine = (table["facility"] != "processing") & ~table["byproduct"]
+    idle = (table["stage"] == "PRODUCTION") & table["idle_2025"] & mine
+    rows = table[idle & _t_per_year(table).notna()].copy()
+    if start_year < TABLE_YEAR:
+        rows = rows.iloc[:0]
+    rows["t_per_year"] = _t_per_year(rows)
+    rows["c"], rows["m"] = _index(rows)
+    return rows
+
+
+@cache
+def idle_records(start_year: int) -> dict[tuple[int, int], tuple[dict, ...]]:
+    """:func:`idle_at_start` of the cached table as plain records by (country, mineral)."""
+    return _records_by_cell(idle_at_start(known_table(), start_year))
+
+
 def pipeline_at_start(
     table: pd.DataFrame, start_year: int, recovered: tuple[str, ...] | list[str] = ()
 ) -> pd.DataFrame:

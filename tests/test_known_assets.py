@@ -191,3 +191,26 @@ def test_every_mineral_keeps_a_plausible_band_through_a_no_policy_decade() -> No
             lo, hi = 0.5 * q, 2 * q + pipe[i]
             assert len(out[m]) == 10
             assert (out[m] >= lo).all() and (out[m] <= hi).all(), (seed, m, out[m] / q)
+
+
+def test_an_idle_known_mine_with_a_size_starts_on_care_and_maintenance(monkeypatch) -> None:
+    """With a sourced size (hypothetical: 200,000 t/yr for St. Lawrence, which the sources do
+    not give), an idle known mine starts idle: no step-0 output (Canada produced no fluorspar
+    in 2024), counted on care and maintenance, its cost between the 2024 price and the
+    restart threshold."""
+    row = TABLE[TABLE.project_id == "st_lawrence_fluorspar_mine"].iloc[0]
+    ca, fl = COUNTRIES.index("CA"), MINERALS.index("fluorspar")
+    rec = {**row.to_dict(), "index": int(row.name), "c": ca, "m": fl, "t_per_year": 2e5}
+    monkeypatch.setattr(known_assets, "idle_records", lambda year: {(ca, fl): (rec,)})
+    model = MiningModel("baseline", rng=1, years=1)
+    book = model.projects
+    (p,) = _rows(model, "st_lawrence_fluorspar_mine")
+    assert book.idle[p] and book.stage[p] == Stage.PRODUCTION and book.capacity_t[p] == 2e5
+    assert model.production_t[ca, fl] == 0.0
+    margin = model.values["projects.restart_margin_frac"]
+    ratio = book.unit_cost_usd_per_t[p] / model.minerals.price_usd_per_t[fl]
+    assert 1.0 <= ratio <= 1.0 + margin
+    model.step()
+    frame = model.recorder.to_frame()
+    idle = frame[(frame.indicator == "mines_on_care_and_maintenance") & (frame.country == "CA")]
+    assert idle[idle.step == 1].value.iloc[0] >= 1
