@@ -142,6 +142,7 @@ def build_start(
     book.host_reference_t = np.array(minerals.production_t)
     book.world_recovery_t_per_t = byproducts.world_recovery_t_per_t(minerals, book.host_of)
     _starting_mines(values, reference, minerals, rng, scale, fa, factory)
+    known_assets.link_co_products(book)
     prod = (book.stage == Stage.PRODUCTION) & ~book.idle
     rev = book.capacity_t[prod] * minerals.price_usd_per_t[book.mineral[prod]]
     fa.revenue_usd_per_year[:] = np.bincount(book.owner[prod], weights=rev, minlength=len(fa))

@@ -247,6 +247,20 @@ def permit_review_months(reference: dict[str, Any], c: int) -> float:
     return reference[country_key(COUNTRIES[c], "permit_review_months")]
 
 
+def link_co_products(book: ProjectBook, table: pd.DataFrame | None = None) -> None:
+    """Point each co-product row of a known mine (a by-product row: Red Dog lead and silver,
+    Penasquito zinc and gold ...) at its primary row in ``book`` (same project, not a
+    by-product), so that it idles and restarts with the mine."""
+    table = known_table() if table is None else table
+    rows = np.flatnonzero(book.known >= 0)
+    ids = table.loc[book.known[rows], "project_id"].to_numpy()
+    by = table.loc[book.known[rows], "byproduct"].to_numpy(bool)
+    primary = {pid: r for pid, r, b in zip(ids, rows, by, strict=True) if not b}
+    for pid, r, b in zip(ids, rows, by, strict=True):
+        if b and pid in primary:
+            book.primary[r] = primary[pid]
+
+
 def started(book: ProjectBook, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Known projects that started producing during the run: project_id, name, country,
     mineral, first month of production (step)."""
