@@ -161,5 +161,6 @@ def _add_circuit(
         rate_reduction_frac=0.0,
         known=-1,
         host_scaled=True,
+        primary=-1,
     )
     return int(idx[0])

@@ -11,6 +11,7 @@ the same seed gives the same starting state to the bit.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
@@ -141,15 +142,21 @@ def build_start(
     book.host_reference_t = np.array(minerals.production_t)
     book.world_recovery_t_per_t = byproducts.world_recovery_t_per_t(minerals, book.host_of)
     _starting_mines(values, reference, minerals, rng, scale, fa, factory)
-    prod = book.stage == Stage.PRODUCTION
+    known_assets.link_co_products(book)
+    prod = (book.stage == Stage.PRODUCTION) & ~book.idle
     rev = book.capacity_t[prod] * minerals.price_usd_per_t[book.mineral[prod]]
     fa.revenue_usd_per_year[:] = np.bincount(book.owner[prod], weights=rev, minlength=len(fa))
     factory.discovery_rate_frac = discovery_rate_frac(values, minerals)
-    _geology(values, minerals, factory, weight)
+    factory.unit_cost_shift_frac = deposits.reserve_cost_shift_frac(
+        deposits.reserve_life_years(minerals),
+        weight,
+        values["projects.unit_cost_reserve_life_elasticity"],
+    )
     inflow = factory.discovery_rate_frac * expected_exploration_usd(values, fa, weight)
     inflow /= cost_per_discovery_usd
     _pipeline(values, reference, rng, fa, factory, inflow)
-    prod = book.stage == Stage.PRODUCTION
+    _new_deposit_size(values, factory)
+    prod = (book.stage == Stage.PRODUCTION) & ~book.idle
     production = np.zeros((len(COUNTRIES), len(MINERALS)))
     np.add.at(production, (book.country[prod], book.mineral[prod]), book.capacity_t[prod])
     fa.cash_usd[:] = values["calibration.start_cash_years_of_revenue"] * fa.revenue_usd_per_year
@@ -209,22 +216,9 @@ def _starting_mines(
                 t = np.array([r["t_per_year"] for r in rows], dtype=float)
                 fills = t.sum() >= q0 * (1.0 - REMAINDER_TOL_FRAC)
                 caps = t * (q0 / t.sum()) if fills else t
-                idx = factory.add(
-                    c,
-                    m,
-                    caps,
-                    Stage.PRODUCTION,
-                    rng.choice(producers, k_known, p=p_weight),
-                    unit_cost_frac=rng.uniform(cost_lo, cost_hi, k_known) * netback_frac[m],
-                    step=0,
-                    concession_years=conc,
-                    life_left=np.full(k_known, known_life),
-                )
-                for i, row in zip(idx.tolist(), rows, strict=True):
-                    known_assets.apply_sourced(v, factory.book, i, row, year0)
-                    factory.book.host_scaled[i] = _recovered(factory.book, c, m, row)
-                life = factory.book.life_years[idx]
-                factory.book.life_years[idx] = np.maximum(life, known_life)
+                owners = rng.choice(producers, k_known, p=p_weight)
+                cost = rng.uniform(cost_lo, cost_hi, k_known) * netback_frac[m]
+                _place_known(v, factory, c, m, rows, caps, owners, cost, conc, known_life, year0)
                 if fills:
                     continue
                 q = q0 - caps.sum()
@@ -253,26 +247,88 @@ def _starting_mines(
             typical[~have, m] = typical[have, m].mean()
         else:
             typical[:, m] = absent * minerals.world_production_t[m] / scale
+    _idle_known_mines(v, rng, factory, producers, p_weight, known_life, year0)
 
 
-def _geology(
-    values: dict[str, Any], minerals: MineralData, factory: DepositFactory, weight: np.ndarray
+def _idle_known_mines(
+    values: dict[str, Any],
+    rng: np.random.Generator,
+    factory: DepositFactory,
+    producers: np.ndarray,
+    p_weight: np.ndarray,
+    known_life: float,
+    year0: int,
 ) -> None:
-    """Deposit size and cost by (country, mineral): the typical new deposit follows the
-    cell's known projects (:func:`deposits.known_deposit_size_t`, in place, so valuation sees
-    it too) and unit costs shift with reserve life (:func:`deposits.reserve_cost_shift_frac`,
-    weighted by the calibrated exploration shares)."""
+    """Known mines on care and maintenance in 2025 with a sourced size
+    (:func:`known_assets.idle_at_start`; none today: Endako, Nechalacho and St. Lawrence have
+    no capacity in the sources) start idle: no 2024 output, the holding cost, the model's
+    restart rule.
+
+    They were idle at 2024 prices, so their unit cost lies between the 2024 price and the
+    restart threshold: U(1, 1 + ``projects.restart_margin_frac``) x price; a restart needs the
+    expected price to clear that cost by the margin.
+    """
+    margin = values["projects.restart_margin_frac"]
+    for (c, m), rows in sorted(known_assets.idle_records(year0).items()):
+        k = len(rows)
+        caps = np.array([r["t_per_year"] for r in rows], dtype=float)
+        owners = rng.choice(producers, k, p=p_weight)
+        cost = rng.uniform(1.0, 1.0 + margin, k)
+        conc = values[country_key(COUNTRIES[c], "concession_years")]
+        idx = _place_known(values, factory, c, m, rows, caps, owners, cost, conc, known_life, year0)
+        factory.book.idle[idx] = True
+
+
+def _place_known(
+    values: dict[str, Any],
+    factory: DepositFactory,
+    c: int,
+    m: int,
+    rows: tuple[dict, ...],
+    caps: np.ndarray,
+    owners: np.ndarray,
+    unit_cost_frac: np.ndarray,
+    concession_years: float,
+    known_life: float,
+    year0: int,
+) -> np.ndarray:
+    """Add known mines ``rows`` of cell (c, m) in production with capacities ``caps``, their
+    sourced capex and support, and the known mines' remaining life; returns their rows."""
+    k = len(rows)
+    idx = factory.add(
+        c,
+        m,
+        caps,
+        Stage.PRODUCTION,
+        owners,
+        unit_cost_frac=unit_cost_frac,
+        step=0,
+        concession_years=concession_years,
+        life_left=np.full(k, known_life),
+    )
+    for i, row in zip(idx.tolist(), rows, strict=True):
+        known_assets.apply_sourced(values, factory.book, i, row, year0)
+        factory.book.host_scaled[i] = _recovered(factory.book, c, m, row)
+    factory.book.life_years[idx] = np.maximum(factory.book.life_years[idx], known_life)
+    return idx
+
+
+def _new_deposit_size(values: dict[str, Any], factory: DepositFactory) -> None:
+    """The typical deposit found from the first month on follows the cell's known projects
+    (:func:`deposits.known_deposit_size_t`, in place, so valuation sees it too).
+
+    Applied after the starting pipeline is drawn: the start reproduces December 2024 whatever
+    the rule for new deposits. Its synthetic projects fill the stock the sourced known
+    projects (already in as themselves) leave, at the output-based size the starting mines
+    are calibrated with; sizing that fill at the known projects' median would count the
+    listed, mostly large projects twice and change the capacity commissioned in 2025.
+    """
     size, _ = deposits.known_deposit_size_t(
         known_assets.known_table(),
         factory.typical_capacity_t,
         values["exploration.known_deposit_size_max_ratio"],
     )
     factory.typical_capacity_t[:] = size
-    factory.unit_cost_shift_frac = deposits.reserve_cost_shift_frac(
-        deposits.reserve_life_years(minerals),
-        weight,
-        values["projects.unit_cost_reserve_life_elasticity"],
-    )
 
 
 def _recovered(book: ProjectBook, c: int, m: int, row: Any) -> bool:
@@ -463,10 +519,19 @@ def reference_valuation(
     production_t: np.ndarray,
     typical_capacity_t: np.ndarray,
     cost_per_discovery_usd: float,
+    unit_cost_shift_frac: np.ndarray,
+    base_weight: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Country rates and exploration value (K, C, M) under the calibration reference: its
     policy (government and trade levers) at the starting state and base prices, with no
-    policy uncertainty. Relative exploration values are taken against it."""
+    policy uncertainty. Relative exploration values are taken against it.
+
+    The reference values new deposits on one cost curve, scaled by firm kind and country
+    (:func:`within_country_scale`) so that each country's exploration at the calibrated
+    weights is what it was: the reserve-life cost shift (``unit_cost_shift_frac``) moves
+    exploration from the start toward a country's minerals with longer reserve life (the base
+    weights split a country's budget by 2024 output value, which does not see reserves), not
+    between countries, whose shares are calibrated (S&P 2023)."""
     policy = {k: x for k, x in reference.items() if k.startswith(("government.", "trade."))}
     v = {**values, **policy}
     prices = market.prices_under(v, rest_of_world.price_multiple(v, minerals), production_t)
@@ -480,5 +545,37 @@ def reference_valuation(
         minerals,
         typical_capacity_t,
         cost_per_discovery_usd,
+        unit_cost_shift_frac,
     )
-    return inputs.country_rate_frac, valuation.exploration_value(inputs)
+    shifted = valuation.exploration_value(inputs)
+    one_curve = np.ones_like(unit_cost_shift_frac)
+    flat = valuation.exploration_value(dataclasses.replace(inputs, unit_cost_shift_frac=one_curve))
+    # Producers allocate by base weight x rel^npv_response over all cells; juniors' spend is
+    # split within their home country (scale-free there) and their country's pull on
+    # investors is the base-weighted mean of rel (abm/model.py: ``attract``).
+    response = np.full(len(valuation.KINDS), values["firms.npv_response"])
+    response[JUNIOR] = 1.0
+    scale = within_country_scale(shifted, flat, base_weight, response)
+    return inputs.country_rate_frac, flat * scale[..., None]
+
+
+def within_country_scale(
+    shifted: np.ndarray, flat: np.ndarray, weight: np.ndarray, response: np.ndarray
+) -> np.ndarray:
+    """(K, C) scale n of the one-curve reference value ``flat`` such that, with
+    rel = ``shifted`` / ``flat`` and r = ``response`` (K,) the exponent each firm kind
+    aggregates rel with, sum_m w (rel / n)^r = sum_m w over each country's valued cells
+    (``flat`` > 0): each country's total at the calibrated weights is what it was. The
+    weighted geometric mean of rel for r = 0; 1 where a country has no valued cell."""
+    valued = flat > 0
+    rel = np.divide(shifted, flat, out=np.ones_like(flat), where=valued)
+    w = np.where(valued, weight[None], 0.0)
+    total = w.sum(axis=-1)
+    safe = np.maximum(total, np.finfo(float).tiny)
+    r = np.asarray(response, dtype=float)[:, None]
+    log_rel = np.log(np.where(rel > 0, rel, np.finfo(float).tiny))
+    geometric = np.exp((w * log_rel).sum(axis=-1) / safe)
+    r_safe = np.where(r > 0, r, 1.0)
+    power = ((w * np.maximum(rel, 0.0) ** r_safe[..., None]).sum(axis=-1) / safe) ** (1 / r_safe)
+    scale = np.where(r > 0, power, geometric)
+    return np.where((total > 0) & (scale > 0), scale, 1.0)

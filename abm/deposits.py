@@ -173,6 +173,7 @@ class DepositFactory:
             rate_reduction_frac=0.0,
             known=-1,
             host_scaled=False,
+            primary=-1,
         )
 
     def unit_cost_frac(self, k: int, c: int, m: int) -> np.ndarray:

@@ -12,9 +12,11 @@ Ridge, Graphite One, NICO ...), with government support applied by one declared 
 * **grants, awards, tax credits and equity** (every other kind with an amount) lower the
   owner's capex by their amount, at most ``GRANT_MAX_FRAC_OF_CAPEX`` of it.
 
-Only USD amounts are applied (``gov_support_cad`` is left as sourced, unconverted), and only
-when the simulation starts in or after the table's year (``TABLE_YEAR``): the awards listed
-were made 2020-2025 and did not exist for an earlier start.
+USD amounts apply as sourced; CAD amounts (``gov_support_cad``) are converted award by award at
+the Bank of Canada annual average of the award year
+(:data:`abm.params.known_projects.CAD_AWARDS`) and added. Support applies only when the
+simulation starts in or after the table's year (``TABLE_YEAR``): the awards listed were made
+2017-2026 and did not exist for an earlier start.
 
 The stages in the table are those of 2025. A run starting earlier (a history scenario) places
 every known project that had not started producing by then at the stage its announced start
@@ -31,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abm.params.known_projects import load_known_projects
+from abm.params.known_projects import cad_support_usd, load_known_projects
 from abm.params.schema import COUNTRIES, MINERALS, country_key
 from abm.projects import ProjectBook, Stage
 
@@ -77,6 +79,34 @@ def producing_at_start(table: pd.DataFrame, start_year: int) -> pd.DataFrame:
     rows["t_per_year"] = _t_per_year(rows)
     rows["c"], rows["m"] = _index(rows)
     return rows
+
+
+def _records_by_cell(rows: pd.DataFrame) -> dict[tuple[int, int], tuple[dict, ...]]:
+    out: dict[tuple[int, int], list[dict]] = {}
+    for rec in rows.reset_index().to_dict("records"):
+        out.setdefault((rec["c"], rec["m"]), []).append(rec)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def idle_at_start(table: pd.DataFrame, start_year: int) -> pd.DataFrame:
+    """Known primary mines on care and maintenance in 2025 with a sourced output or capacity
+    (their size when running), for a start in or after ``TABLE_YEAR``. Endako, Nechalacho and
+    St. Lawrence have none in the sources, so the table has none today. Columns ``c``, ``m``,
+    ``t_per_year`` added."""
+    mine = (table["facility"] != "processing") & ~table["byproduct"]
+    idle = (table["stage"] == "PRODUCTION") & table["idle_2025"] & mine
+    rows = table[idle & _t_per_year(table).notna()].copy()
+    if start_year < TABLE_YEAR:
+        rows = rows.iloc[:0]
+    rows["t_per_year"] = _t_per_year(rows)
+    rows["c"], rows["m"] = _index(rows)
+    return rows
+
+
+@cache
+def idle_records(start_year: int) -> dict[tuple[int, int], tuple[dict, ...]]:
+    """:func:`idle_at_start` of the cached table as plain records by (country, mineral)."""
+    return _records_by_cell(idle_at_start(known_table(), start_year))
 
 
 def pipeline_at_start(
@@ -184,6 +214,16 @@ def support_terms(
     return 0.0, capex_usd - min(support_usd, GRANT_MAX_FRAC_OF_CAPEX * capex_usd)
 
 
+def support_usd(row: dict | pd.Series) -> float:
+    """A known row's government support in USD: its USD awards plus its CAD awards converted
+    (:func:`abm.params.known_projects.cad_support_usd`; 0 where there are none)."""
+    usd = row["gov_support_usd"]
+    usd = usd if usd > 0 else 0.0
+    if row["gov_support_cad"] > 0:
+        usd += cad_support_usd(str(row["project_id"]))
+    return usd
+
+
 def apply_sourced(
     values: dict[str, Any],
     book: ProjectBook,
@@ -197,7 +237,7 @@ def apply_sourced(
     book.known[idx] = int(row["index"])
     if start_year >= TABLE_YEAR:
         kinds = str(row["gov_support_kind"])
-        cut, capex = support_terms(values, row["gov_support_usd"], kinds, book.capex_usd[idx])
+        cut, capex = support_terms(values, support_usd(row), kinds, book.capex_usd[idx])
         book.rate_reduction_frac[idx] = cut
         book.capex_usd[idx] = capex
 
@@ -205,6 +245,20 @@ def apply_sourced(
 def permit_review_months(reference: dict[str, Any], c: int) -> float:
     """The calibration reference's permit review time in country ``c``."""
     return reference[country_key(COUNTRIES[c], "permit_review_months")]
+
+
+def link_co_products(book: ProjectBook, table: pd.DataFrame | None = None) -> None:
+    """Point each co-product row of a known mine (a by-product row: Red Dog lead and silver,
+    Penasquito zinc and gold ...) at its primary row in ``book`` (same project, not a
+    by-product), so that it idles and restarts with the mine."""
+    table = known_table() if table is None else table
+    rows = np.flatnonzero(book.known >= 0)
+    ids = table.loc[book.known[rows], "project_id"].to_numpy()
+    by = table.loc[book.known[rows], "byproduct"].to_numpy(bool)
+    primary = {pid: r for pid, r, b in zip(ids, rows, by, strict=True) if not b}
+    for pid, r, b in zip(ids, rows, by, strict=True):
+        if b and pid in primary:
+            book.primary[r] = primary[pid]
 
 
 def started(book: ProjectBook, table: pd.DataFrame | None = None) -> pd.DataFrame:

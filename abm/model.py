@@ -137,6 +137,8 @@ class MiningModel(mesa.Model):
             self.production_t,
             self.typical_capacity_t,
             self.cost_per_discovery_usd,
+            self.deposits.unit_cost_shift_frac,
+            self.base_cell_weight,
         )
         self.market.refresh_expectations(v, self.rest_of_world.price_multiple(), self.production_t)
         self.flows = MonthFlows.before_start(self.production_t, self.market.last_clearing())
@@ -166,6 +168,7 @@ class MiningModel(mesa.Model):
             self.minerals,
             self.typical_capacity_t,
             self.cost_per_discovery_usd,
+            self.deposits.unit_cost_shift_frac,
         )
 
     # --- the monthly step -------------------------------------------------------------

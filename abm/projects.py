@@ -59,6 +59,7 @@ _FIELDS: dict[str, type] = {
     "rate_reduction_frac": np.float64,  # discount-rate cut from government loans (supply.*)
     "known": np.int16,  # row of params/known_projects.csv (-1: a synthetic or new deposit)
     "host_scaled": np.bool_,  # a by-product recovery circuit: output follows its host's
+    "primary": np.int32,  # a known mine's co-product row: the row of its primary (-1: none)
 }
 
 

@@ -165,3 +165,55 @@ def test_model_longer_reserve_life_cell_gets_cheaper_deposits() -> None:
         diffs.append(_cost_gap(on, long, short) - _cost_gap(off, long, short))
     mean, hw = ci95(np.array(diffs))
     assert mean + hw < 0, (mean, hw)
+
+
+def test_the_start_and_first_year_do_not_depend_on_the_new_deposit_size_rule() -> None:
+    """The starting pipeline keeps the output-based size, so the starting book and the
+    first year's output and import dependency are the same to the bit with the rule on (4)
+    and off (1): a deposit found in 2025 cannot produce in 2025."""
+    on = MiningModel("baseline", rng=2, years=1, overrides={SIZE_KEY: 4.0})
+    off = MiningModel("baseline", rng=2, years=1, overrides={SIZE_KEY: 1.0})
+    assert (on.typical_capacity_t != off.typical_capacity_t).any()  # the rule is on
+    b_on, b_off = on.projects, off.projects
+    assert len(b_on) == len(b_off)
+    np.testing.assert_array_equal(b_on.capacity_t, b_off.capacity_t)
+    np.testing.assert_array_equal(b_on.capex_usd, b_off.capex_usd)
+    for mdl in (on, off):
+        for _ in range(12):
+            mdl.step()
+    np.testing.assert_array_equal(on.production_t, off.production_t)
+    frames = [m.recorder.to_frame() for m in (on, off)]
+    dep = [f[f.indicator == "import_dependency"].value.to_numpy() for f in frames]
+    np.testing.assert_array_equal(dep[0], dep[1])
+
+
+def _new_size_over_output_based(model: MiningModel, cells: np.ndarray, base: np.ndarray) -> float:
+    """Mean capacity of the deposits discovered during the run in ``cells`` (C, M mask),
+    each over its cell's output-based typical size ``base``."""
+    b = model.projects
+    new = (b.discovered_step > 0) & cells[b.country, b.mineral]
+    return float((b.capacity_t[new] / base[b.country[new], b.mineral[new]]).mean())
+
+
+def test_deposits_found_during_the_run_follow_the_known_projects() -> None:
+    """Paired seeds, five years: deposits discovered in the four cells the rule moves (US and
+    CA lithium, US and MX copper: known medians 1.4-4 x the output-based size) are larger with
+    the rule on than off, where they average the output-based size (lognormal draw of mean 1)."""
+    _, cells = deposits.known_deposit_size_t(
+        known_assets.known_table(), np.ones((len(COUNTRIES), len(MINERALS))), 4.0
+    )
+    # the output-based size depends on 2024 output and the population scale, not the seed
+    base = MiningModel("baseline", rng=1, years=1, overrides={SIZE_KEY: 1.0}).typical_capacity_t
+    diffs, on_means = [], []
+    for seed in SEEDS[:6]:
+        sizes = []
+        for ratio in (4.0, 1.0):
+            mdl = MiningModel("baseline", rng=seed, years=5, overrides={SIZE_KEY: ratio})
+            for _ in range(60):
+                mdl.step()
+            sizes.append(_new_size_over_output_based(mdl, cells, base))
+        diffs.append(sizes[0] - sizes[1])
+        on_means.append(sizes[0])
+    mean, hw = ci95(np.array(diffs))
+    assert mean - hw > 0, (mean, hw)
+    assert 1.4 < np.mean(on_means) < 4.0, on_means  # between the smallest and largest shift

@@ -88,6 +88,26 @@ def test_government_support_follows_the_declared_rule(start) -> None:
     assert known_assets.support_terms(v, 2e9, "dod_award", 1e9) == (0.0, 0.5e9)
 
 
+def test_canadian_support_in_cad_is_converted_and_applied(start) -> None:
+    """Strange Lake's C$175M of federal loans (2025, at the 2024 Bank of Canada average
+    1.3698) cut its discount rate by the debt share it finances; NMG phase 2's C$50M equity
+    (Dec 2024) lowers its sourced $1.326bn capex by US$36.5M; a start before the table year
+    applies neither."""
+    book, v = start.projects, start.values
+    (strange,) = _rows(start, "strange_lake")
+    support = 175e6 / 1.3698
+    debt = min(support / book.capex_usd[strange], 1 - v["firms.equity_frac_of_capex"])
+    assert np.isclose(
+        book.rate_reduction_frac[strange], debt * v["supply.support_loan_rate_cut_frac"]
+    )
+    assert book.rate_reduction_frac[strange] > 0
+    (nmg,) = _rows(start, "nouveau_monde_graphite_phase_2")
+    assert np.isclose(book.capex_usd[nmg], 1.326e9 - 50e6 / 1.3698)
+    early = MiningModel("baseline", rng=1, years=1, overrides={"simulation.start": "2012-01"})
+    (nmg_2012,) = _rows(early, "nouveau_monde_graphite_phase_2")
+    assert early.projects.capex_usd[nmg_2012] == 1.326e9
+
+
 def test_loan_support_raises_the_projects_npv(start) -> None:
     (p,) = _rows(start, "rhyolite_ridge")
     idx = np.array([p])
@@ -171,3 +191,26 @@ def test_every_mineral_keeps_a_plausible_band_through_a_no_policy_decade() -> No
             lo, hi = 0.5 * q, 2 * q + pipe[i]
             assert len(out[m]) == 10
             assert (out[m] >= lo).all() and (out[m] <= hi).all(), (seed, m, out[m] / q)
+
+
+def test_an_idle_known_mine_with_a_size_starts_on_care_and_maintenance(monkeypatch) -> None:
+    """With a sourced size (hypothetical: 200,000 t/yr for St. Lawrence, which the sources do
+    not give), an idle known mine starts idle: no step-0 output (Canada produced no fluorspar
+    in 2024), counted on care and maintenance, its cost between the 2024 price and the
+    restart threshold."""
+    row = TABLE[TABLE.project_id == "st_lawrence_fluorspar_mine"].iloc[0]
+    ca, fl = COUNTRIES.index("CA"), MINERALS.index("fluorspar")
+    rec = {**row.to_dict(), "index": int(row.name), "c": ca, "m": fl, "t_per_year": 2e5}
+    monkeypatch.setattr(known_assets, "idle_records", lambda year: {(ca, fl): (rec,)})
+    model = MiningModel("baseline", rng=1, years=1)
+    book = model.projects
+    (p,) = _rows(model, "st_lawrence_fluorspar_mine")
+    assert book.idle[p] and book.stage[p] == Stage.PRODUCTION and book.capacity_t[p] == 2e5
+    assert model.production_t[ca, fl] == 0.0
+    margin = model.values["projects.restart_margin_frac"]
+    ratio = book.unit_cost_usd_per_t[p] / model.minerals.price_usd_per_t[fl]
+    assert 1.0 <= ratio <= 1.0 + margin
+    model.step()
+    frame = model.recorder.to_frame()
+    idle = frame[(frame.indicator == "mines_on_care_and_maintenance") & (frame.country == "CA")]
+    assert idle[idle.step == 1].value.iloc[0] >= 1

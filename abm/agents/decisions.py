@@ -372,19 +372,29 @@ def care_and_maintenance(
     ``projects.care_maintenance_cost_frac_of_opex`` of its full-capacity operating cost a
     year, and restarts, paying ``projects.restart_cost_frac_of_capex`` of its capex, when the
     price it expects exceeds its cost by ``projects.restart_margin_frac`` (hysteresis: a
-    mine does not switch on and off with monthly price noise).
+    mine does not switch on and off with monthly price noise). A known mine's co-product rows
+    (``book.primary``) idle and restart with its primary row, not on their own margin.
     """
     v = values
     m = book.mineral[prod]
     cost = book.unit_cost_usd_per_t[prod]
-    idle = book.idle[prod]
+    was_idle = book.idle[prod]
     losing = received[m] < cost
-    loss = np.where(~idle & losing, book.loss_months[prod] + 1.0, 0.0)
-    to_idle = ~idle & (loss >= v["projects.care_maintenance_after_months"])
-    restart = idle & (expected[m] > cost * (1.0 + v["projects.restart_margin_frac"]))
-    idle = (idle | to_idle) & ~restart
-    book.loss_months[prod] = np.where(to_idle, 0.0, loss)
+    loss = np.where(~was_idle & losing, book.loss_months[prod] + 1.0, 0.0)
+    to_idle = ~was_idle & (loss >= v["projects.care_maintenance_after_months"])
+    restart = was_idle & (expected[m] > cost * (1.0 + v["projects.restart_margin_frac"]))
+    idle = (was_idle | to_idle) & ~restart
     book.idle[prod] = idle
+    primary = book.primary[prod]
+    co = primary >= 0
+    if co.any():
+        # A known mine's co-product rows idle and restart with its primary row.
+        idle = np.where(co, book.idle[np.maximum(primary, 0)], idle)
+        to_idle = ~was_idle & idle
+        restart = was_idle & ~idle
+        loss = np.where(co, 0.0, loss)
+        book.idle[prod] = idle
+    book.loss_months[prod] = np.where(to_idle, 0.0, loss)
     owner = book.owner[prod]
     private = owner != STATE_OWNER
     holding = idle * v["projects.care_maintenance_cost_frac_of_opex"] * book.capacity_t[prod]

@@ -3,8 +3,11 @@
 Firms value exploration in each (country, mineral) cell and owners value their projects
 from the same :class:`ValuationInputs`: discount rates, expected prices, the fiscal regime,
 expected permit waits, concession terms and access. The calibration reference is the same
-function called with the reference inputs (baseline policy at the starting state), so the
-relative value that drives exploration is 1 in every cell at the start by construction.
+function called with the reference inputs (baseline policy at the starting state), valued on
+one cost curve and scaled by country (:func:`abm.calibration.reference_valuation`): the
+relative value that drives exploration starts above 1 in a country's minerals with longer
+reserve life (cheaper new deposits) and below 1 in the others, with each country's total
+exploration at the calibrated weights unchanged.
 """
 
 from __future__ import annotations
@@ -33,7 +36,9 @@ class ValuationInputs:
     ``kind_premium_frac`` (K,) by firm kind; ``expected_price_usd_per_t`` and
     ``base_price_usd_per_t`` (M,); ``waits_months`` (C, M) expected permit waits;
     ``concession_years`` (C,); ``access_frac`` (C, M) share of exploration ground open to
-    private firms; ``typical_capacity_t`` (C, M) size of a typical new deposit.
+    private firms; ``typical_capacity_t`` (C, M) size of a typical new deposit;
+    ``unit_cost_shift_frac`` (C, M) the multiplier of new deposits' mean unit cost by reserve
+    life (the deposit factory's array, :func:`abm.deposits.reserve_cost_shift_frac`).
     """
 
     fiscal: FiscalRegime
@@ -45,6 +50,7 @@ class ValuationInputs:
     concession_years: np.ndarray
     access_frac: np.ndarray
     typical_capacity_t: np.ndarray
+    unit_cost_shift_frac: np.ndarray
     precious: np.ndarray
     critical: np.ndarray
     hurdle_rate_frac: float
@@ -103,8 +109,10 @@ def build_inputs(
     minerals: MineralData,
     typical_capacity_t: np.ndarray,
     cost_per_discovery_usd: float,
+    unit_cost_shift_frac: np.ndarray,
 ) -> ValuationInputs:
-    """The valuation inputs under the levers ``values`` (the live ones or the reference's)."""
+    """The valuation inputs under the levers ``values`` (the live ones or the reference's);
+    ``unit_cost_shift_frac`` (C, M) is the deposit factory's reserve-life cost multiplier."""
     v = values
     return ValuationInputs(
         fiscal=fiscal,
@@ -116,6 +124,7 @@ def build_inputs(
         concession_years=concession_years(v),
         access_frac=access_frac(v),
         typical_capacity_t=typical_capacity_t,
+        unit_cost_shift_frac=unit_cost_shift_frac,
         precious=minerals.precious,
         critical=minerals.critical,
         hurdle_rate_frac=v["firms.hurdle_rate_frac"],
@@ -134,7 +143,9 @@ def exploration_value(inp: ValuationInputs) -> np.ndarray:
     """Expected value of one USD of exploration, shape (kinds, C, M).
 
     Option value of a discovery (mean over cost quantiles of max(NPV, 0)) times the access
-    share, over the after-tax cost of exploring and the cost per discovery.
+    share, over the after-tax cost of exploring and the cost per discovery. The cost quantiles
+    are those of the cell's new deposits: the mean unit cost times the cell's reserve-life
+    shift, as the deposit factory draws them.
     """
     n_c = len(COUNTRIES)
     waits = inp.waits_months
@@ -153,7 +164,8 @@ def exploration_value(inp: ValuationInputs) -> np.ndarray:
     cap = inp.typical_capacity_t[None, :, :, None]
     base = inp.base_price_usd_per_t[None, None, :, None]
     sd = inp.unit_cost_frac_sd
-    unit_cost = base * inp.unit_cost_frac_mean * np.exp(sd * _Z - sd * sd / 2)
+    shift = inp.unit_cost_shift_frac[None, :, :, None]
+    unit_cost = base * inp.unit_cost_frac_mean * shift * np.exp(sd * _Z - sd * sd / 2)
     npv = mine_npv(
         inp.fiscal,
         cidx,

@@ -67,6 +67,53 @@ NUMERIC = (
 )
 YEARS = ("output_year", "capex_year", "start_year")
 
+# Bank of Canada, "Annual Exchange Rates": annual average of the daily USD/CAD rates, CAD per
+# USD (bankofcanada.ca/rates/exchange/annual-average-exchange-rates/).
+BOC_CAD_PER_USD = {
+    2017: 1.2986,
+    2018: 1.2957,
+    2019: 1.3269,
+    2020: 1.3415,
+    2021: 1.2535,
+    2022: 1.3013,
+    2023: 1.3497,
+    2024: 1.3698,
+}
+# The CAD awards summed in each row's gov_support_cad, with their award year, read from the
+# row's gov_support_text: (CAD, year). Awards after the last full year above (2025-2026) and
+# undated ones convert at the nearest listed year (the model's money is 2024 USD). Each
+# project's amounts sum to its gov_support_cad (tests/params/test_known_projects.py).
+CAD_AWARDS: dict[str, tuple[tuple[float, int], ...]] = {
+    # Investissement Quebec equity: C$130M (2018), C$250M more authorised (2023)
+    "nemaska_lithium": ((130e6, 2018), (250e6, 2023)),
+    # Canada Growth Fund + Investissement Quebec C$50M equity (Dec 2024)
+    "nouveau_monde_graphite_phase_2": ((50e6, 2024),),
+    # NRCan via CED-Quebec C$6.225M repayable contribution (Aug 2025)
+    "lac_des_iles_graphite_mine": ((6.225e6, 2025),),
+    # Saskatchewan C$71M + Canada C$30M "since 2020": dated 2020
+    "src_rare_earth_processing_facility": ((71e6, 2020), (30e6, 2020)),
+    # EDC C$110M bridge loan + CIB up to C$55M (June 2025); NRCan up to C$10M (2025)
+    "strange_lake": ((110e6, 2025), (55e6, 2025), (10e6, 2025)),
+    # ~C$17M from US DoD, NRCan, Alberta Innovates (Dec 2023, May 2024): dated 2024;
+    # NRCan C$714,500 (2024)
+    "nico": ((17e6, 2024), (714_500.0, 2024)),
+    # Quebec C$7M (Dec 2024); NRCan GPI up to C$18.95M (conditional, Mar 2026)
+    "vaudreuil_gallium_recovery": ((7e6, 2024), (18.95e6, 2026)),
+    # NL repayable loan C$17M (2017); NL up to C$3.25M (2022); federal C$5M "earlier": 2017
+    "st_lawrence_fluorspar_mine": ((17e6, 2017), (3.25e6, 2022), (5e6, 2017)),
+}
+
+
+def cad_per_usd(year: int) -> float:
+    """Bank of Canada annual average for ``year``, the nearest listed year outside the table."""
+    years = sorted(BOC_CAD_PER_USD)
+    return BOC_CAD_PER_USD[min(max(int(year), years[0]), years[-1])]
+
+
+def cad_support_usd(project_id: str) -> float:
+    """A project's CAD government support in USD, each award at its year's annual average."""
+    return sum(cad / cad_per_usd(year) for cad, year in CAD_AWARDS.get(project_id, ()))
+
 
 def load_known_projects(path: Path | str | None = None) -> pd.DataFrame:
     """Read and check the known-project table; numbers as floats (NaN = not sourced)."""

@@ -606,7 +606,9 @@ def _structural_params() -> list[Param]:
             "ratio to the output-based typical deposit",
             "Where a country and mineral have at least 2 non-producing known mine projects with a "
             "sourced capacity, the typical new deposit is their median capacity, kept within "
-            "this ratio (up or down) of the output-based typical deposit (1: output-based only).",
+            "this ratio (up or down) of the output-based typical deposit (1: output-based only). "
+            "Deposits found during the run only: the starting pipeline keeps the output-based "
+            "size.",
             (1, 100),
         ),
         Param(
@@ -654,7 +656,8 @@ def _structural_params() -> list[Param]:
             "-d ln(unit cost) / d ln(reserve life)",
             "Cost shift of new deposits by reserve richness: unit cost scales with (USGS reserves "
             "/ 2024 output)^-elasticity across countries and minerals, normalised so that the "
-            "mean over the calibrated exploration shares is unchanged (0: one cost curve).",
+            "mean over the calibrated exploration shares is unchanged (0: one cost curve). "
+            "Exploration value sees the same shift, within each country's calibrated total.",
             (0, 1),
         ),
         Param(

@@ -14,9 +14,11 @@ MOLY = MINERALS.index("molybdenum")
 
 
 def _one_mine(model: MiningModel) -> np.ndarray:
+    """A privately owned producing mine that decides on its own margin (not a known mine's
+    co-product row, which follows its primary: tests/agents/test_co_products.py)."""
     book = model.projects
     prod = book.in_stage(Stage.PRODUCTION)
-    return prod[book.owner[prod] >= 0][:1]
+    return prod[(book.owner[prod] >= 0) & (book.primary[prod] < 0)][:1]
 
 
 def test_a_losing_mine_runs_until_the_threshold_then_idles_and_pays_to_restart() -> None:

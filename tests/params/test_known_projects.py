@@ -12,8 +12,12 @@ import pytest
 from abm import projects
 from abm.params.data import load_minerals
 from abm.params.known_projects import (
+    BOC_CAD_PER_USD,
+    CAD_AWARDS,
     KNOWN_PROJECTS_CSV,
     STAGES,
+    cad_per_usd,
+    cad_support_usd,
     load_known_projects,
     producing_mines,
     producing_output_t,
@@ -175,3 +179,24 @@ def test_synthetic_remainder_fills_the_rest():
     np.testing.assert_allclose(np.minimum(known, national) + rest, national)
     c, m = COUNTRIES.index("US"), MINERALS.index("copper")
     assert rest[c, m] == pytest.approx(national[c, m] - known[c, m])
+
+
+def test_every_cad_support_amount_is_dated_award_by_award() -> None:
+    """Each project with CAD support lists its awards with their years, summing to the row's
+    gov_support_cad (the same figure on every row of the project), and no other project."""
+    table = load_known_projects()
+    cad = table[table["gov_support_cad"] > 0]
+    assert set(cad["project_id"]) == set(CAD_AWARDS)
+    for project_id, rows in cad.groupby("project_id"):
+        total = sum(amount for amount, _ in CAD_AWARDS[project_id])
+        assert np.allclose(rows["gov_support_cad"], total), project_id
+
+
+def test_cad_converts_at_the_award_years_annual_average() -> None:
+    assert cad_per_usd(2023) == BOC_CAD_PER_USD[2023] == 1.3497
+    assert cad_per_usd(2026) == BOC_CAD_PER_USD[2024]  # after the last full year: 2024
+    assert cad_per_usd(2010) == BOC_CAD_PER_USD[2017]
+    assert all(1.2 < r < 1.45 for r in BOC_CAD_PER_USD.values())  # a loonie near 0.75 USD
+    want = 130e6 / 1.2957 + 250e6 / 1.3497  # Nemaska: 2018 and 2023 awards
+    assert math.isclose(cad_support_usd("nemaska_lithium"), want)
+    assert cad_support_usd("thacker_pass") == 0.0  # USD support only
