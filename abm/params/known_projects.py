@@ -68,7 +68,8 @@ NUMERIC = (
 YEARS = ("output_year", "capex_year", "start_year")
 
 # Bank of Canada, "Annual Exchange Rates": annual average of the daily USD/CAD rates, CAD per
-# USD (bankofcanada.ca/rates/exchange/annual-average-exchange-rates/).
+# USD (bankofcanada.ca/rates/exchange/annual-average-exchange-rates/; no copy is stored under
+# ../shared, so check these eight values against the table when it is next updated).
 BOC_CAD_PER_USD = {
     2017: 1.2986,
     2018: 1.2957,
