@@ -46,7 +46,9 @@ class StateAgency(mesa.Agent):
         )
         if waiting:
             return self.spend_usd
-        spend = min(self.fund_usd, monthly)
+        # Studies are paid from the fund as they fall due (decisions.pay_studies) and can
+        # overdraw it; an overdrawn agency explores nothing until its budget has repaid them.
+        spend = min(max(self.fund_usd, 0.0), monthly)
         weights = base_weight * mask
         if weights.sum() <= 0:
             weights = mask.astype(float)

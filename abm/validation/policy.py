@@ -81,7 +81,6 @@ register(
         "(paired, without the cycle) can be at most the whole observed fall.",
         measure=_fiscal_2014,
         arms=("mx_2014_fiscal", "mx_pre2014"),
-        fitted=True,
     )
 )
 register(
@@ -118,5 +117,8 @@ register(
         "comparison (US vs Canada). Paired over seeds.",
         measure=_permitting,
         arms=("us_efficient_permitting", "baseline"),
+        # The binding constraint of the hindcast refit (docs/validation.md): the best point,
+        # npv_response 0.05, failed it, so 0.10 was adopted. Not an independent test.
+        fitted=True,
     )
 )
