@@ -105,6 +105,22 @@ CAD_AWARDS: dict[str, tuple[tuple[float, int], ...]] = {
 }
 
 
+# Capex given only in CAD in the table's notes (its README: "CAD-only figures stay empty and
+# are written into notes"), with the year of the estimate; converted at that year's rate and
+# written into capex_usd / capex_year of every row of the project, as the table does for USD
+# capex. Ranges take the upper bound, as the table does. Left out: Tanco (C$176M
+# concentrator, an operating mine with no size, not placed), Avalon's refinery ("$1 billion",
+# currency not stated), Shaakichiuwaanaan and NICO (no capex in the sources).
+CAD_CAPEX: dict[str, tuple[float, int]] = {
+    # "Cost estimated C$1.5B in 2023, reportedly ~C$2B since": the later figure, dated 2024
+    "nemaska_lithium": (2.0e9, 2024),
+    # "~$2B (Northern Miner) and C$1.6B (Globe & Mail)", both CAD, BFS under way (2025)
+    "strange_lake": (2.0e9, 2025),
+    # "Pre-production capex C$653M (CAD, 2022)" (PEA)
+    "pine_point": (653e6, 2022),
+}
+
+
 def cad_per_usd(year: int) -> float:
     """Bank of Canada annual average for ``year``, the nearest listed year outside the table."""
     years = sorted(BOC_CAD_PER_USD)
@@ -148,6 +164,9 @@ def load_known_projects(path: Path | str | None = None) -> pd.DataFrame:
         if key in seen:
             raise fail(path, row, f"duplicate project/mineral {key[:2]} (first on row {seen[key]})")
         seen[key] = row
+        if math.isnan(rec["capex_usd"]) and r["project_id"] in CAD_CAPEX:
+            cad, year = CAD_CAPEX[r["project_id"]]
+            rec["capex_usd"], rec["capex_year"] = cad / cad_per_usd(year), float(year)
         rec["row"] = row
         recs.append(rec)
     return pd.DataFrame(recs)

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from abm import projects
@@ -14,6 +15,7 @@ from abm.params.data import load_minerals
 from abm.params.known_projects import (
     BOC_CAD_PER_USD,
     CAD_AWARDS,
+    CAD_CAPEX,
     KNOWN_PROJECTS_CSV,
     STAGES,
     cad_per_usd,
@@ -200,3 +202,19 @@ def test_cad_converts_at_the_award_years_annual_average() -> None:
     want = 130e6 / 1.2957 + 250e6 / 1.3497  # Nemaska: 2018 and 2023 awards
     assert math.isclose(cad_support_usd("nemaska_lithium"), want)
     assert cad_support_usd("thacker_pass") == 0.0  # USD support only
+
+
+def test_cad_only_capex_is_converted_at_its_years_rate_on_every_row() -> None:
+    """Nemaska (C$2B, 2024), Strange Lake (C$2B, 2025 -> 2024's rate) and Pine Point (C$653M,
+    2022, both its rows) get USD capex; rows with USD capex in the table keep it."""
+    table = load_known_projects()
+    raw = pd.read_csv(KNOWN_PROJECTS_CSV)
+    for project_id, (cad, year) in CAD_CAPEX.items():
+        assert raw.loc[raw.project_id == project_id, "capex_usd"].isna().all(), project_id
+        rows = table[table.project_id == project_id]
+        assert len(rows) >= 1
+        np.testing.assert_allclose(rows["capex_usd"], cad / cad_per_usd(year))
+        assert (rows["capex_year"] == year).all()
+    assert math.isclose(CAD_CAPEX["pine_point"][0] / cad_per_usd(2022), 653e6 / 1.3013)
+    usd = raw["capex_usd"].notna()
+    np.testing.assert_allclose(table.loc[usd.to_numpy(), "capex_usd"], raw.loc[usd, "capex_usd"])
