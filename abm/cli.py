@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -71,6 +72,21 @@ def add_force(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="replace an earlier result of this tool in --out (never a folder it did not write)",
     )
+
+
+def add_workers(p: argparse.ArgumentParser) -> None:
+    """``--workers``: local processes of a resumable experiment (default: one per core)."""
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="local worker processes (default: one per core)",
+    )
+
+
+def add_quiet(p: argparse.ArgumentParser) -> None:
+    """``--quiet``: no progress bar."""
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def seed_arg(text: str) -> int:

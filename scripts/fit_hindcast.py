@@ -2,7 +2,7 @@
 
 The rule (docs/validation.md, "Hindcast fit"; fixed before the 2018-2024 window was used):
 
-- **Parameters and grid** (:data:`GRID`): ``firms.npv_response``,
+- **Parameters and grid** (:data:`abm.experiments.hindcast.FIT_GRID`): ``firms.npv_response``,
   ``market.expectation_recent_weight_frac`` and ``investors.capital_price_elasticity`` (junior
   finance following the price trend). Second round (docs/validation.md, "Hindcast refit with
   junior finance"): the budget lag ``firms.exploration_budget_half_life_months`` stays at its
@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -40,23 +39,13 @@ import numpy as np
 import pandas as pd
 
 from abm import atomic
+from abm.cli import add_workers
 from abm.experiments import hindcast as hc
 from abm.params.scenario import ScenarioError
-from abm.params.schema import PARAMS
 
-GRID: dict[str, tuple[float, ...]] = {
-    "firms.npv_response": (0.05, 0.1, 0.14, 0.2, 0.3, 0.5),
-    "market.expectation_recent_weight_frac": (0.3, 0.6, 0.9),
-    "investors.capital_price_elasticity": (0.0, 1.0, 2.0, 3.0, 4.0, 5.0),
-}
 REPLICATIONS = 8
 COMMAND = "fit_hindcast"  # the output folder's owner (abm.atomic marker)
 TIE_FRAC = 0.01  # objectives within 1% of the best are ties (replication noise)
-
-
-def grid() -> dict[str, tuple[float, ...]]:
-    """The grid over the parameters the model declares."""
-    return {k: v for k, v in GRID.items() if k in PARAMS}
 
 
 def evaluate(point: dict[str, float], spec, store: Path, workers: int) -> float:
@@ -84,7 +73,7 @@ def choose(rows: pd.DataFrame, current: dict[str, float], axes: dict[str, tuple]
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--replications", type=int, default=REPLICATIONS)
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    add_workers(p)
     p.add_argument("--out", default="outputs/fit_hindcast")
     args = p.parse_args(argv)
     try:
@@ -99,7 +88,7 @@ def fit(out: Path, replications: int, workers: int) -> int:
     """Evaluate the grid (finished runs in ``out/runs`` are reused), write the choice."""
     spec = hc.load_spec(replications)
     base = spec.scenarios[0].values
-    axes = grid()
+    axes = hc.FIT_GRID
     current = {k: float(base[k]) for k in axes}
     points = [dict(zip(axes, combo, strict=True)) for combo in itertools.product(*axes.values())]
     rows = []

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -28,7 +27,7 @@ import pandas as pd
 
 import abm
 from abm import atomic
-from abm.cli import add_force
+from abm.cli import add_force, add_quiet, add_workers
 from abm.experiments import engine, uncertain
 from abm.experiments.experiment_file import SEED_SCHEME, load_experiment
 from abm.experiments.experiment_file import Experiment as CompareSpec
@@ -214,9 +213,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--replications", type=int, default=None, help="override the file's count (at least 2)"
     )
-    p.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="local processes (default: all)"
-    )
+    add_workers(p)
     p.add_argument(
         "--out",
         default=None,
@@ -224,5 +221,5 @@ def register(sub: argparse._SubParsersAction) -> None:
         "are reused (default outputs/<experiment>/)",
     )
     add_force(p)
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet(p)
     p.set_defaults(func=_cmd)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +46,14 @@ from abm.timeseries import Tidy
 EXPERIMENT = EXPERIMENT_DIR / "hindcast.toml"
 DEFAULT_OUT = OUTPUTS / "hindcast"
 FIT_WINDOW = (2010, 2017)  # the fitting window (scripts/fit_hindcast.py fits on it only)
+# The fit's grid (docs/validation.md, "Hindcast refit with junior finance", fixed before the
+# run) and the behaviour parameters it holds at their ASSUMPTION (compute).
+FIT_GRID: dict[str, tuple[float, ...]] = {
+    "firms.npv_response": (0.05, 0.1, 0.14, 0.2, 0.3, 0.5),
+    "market.expectation_recent_weight_frac": (0.3, 0.6, 0.9),
+    "investors.capital_price_elasticity": (0.0, 1.0, 2.0, 3.0, 4.0, 5.0),
+}
+FIT_FIXED = ("firms.exploration_budget_half_life_months", "investors.price_trend_memory_months")
 HELD_OUT = (2018, 2024)  # never used to choose a parameter
 WINDOWS = {"fit_2010_2017": FIT_WINDOW, "held_out_2018_2024": HELD_OUT}
 COUNTRIES = ("US", "MX", "CA", "NA")
@@ -476,18 +483,9 @@ def hindcast(
 
 
 def fitted_keys() -> list[str]:
-    """The exploration behaviour parameters the report lists: the three
-    scripts/fit_hindcast.py fits, then the budget lag and the price memory it holds fixed."""
-    from abm.params.schema import PARAMS
-
-    keys = [
-        "firms.npv_response",
-        "market.expectation_recent_weight_frac",
-        "investors.capital_price_elasticity",
-        "firms.exploration_budget_half_life_months",
-        "investors.price_trend_memory_months",
-    ]
-    return [k for k in keys if k in PARAMS]
+    """The exploration behaviour parameters the report lists: those
+    scripts/fit_hindcast.py fits (:data:`FIT_GRID`), then the ones it holds fixed."""
+    return [*FIT_GRID, *FIT_FIXED]
 
 
 def _cmd(args: argparse.Namespace) -> int:
@@ -532,7 +530,7 @@ def _cmd(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``abm hindcast``."""
-    from abm.cli import add_force
+    from abm.cli import add_force, add_quiet, add_workers
 
     p = sub.add_parser(
         "hindcast",
@@ -544,9 +542,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="replications (default: experiments/hindcast.toml)",
     )
-    p.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="local processes (default: all)"
-    )
+    add_workers(p)
     p.add_argument(
         "--out",
         default=None,
@@ -560,5 +556,5 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="override a parameter of the replay (TOML value; repeatable)",
     )
     add_force(p)
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet(p)
     p.set_defaults(func=_cmd)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ import pandas as pd
 
 import abm
 from abm import atomic
-from abm.cli import add_force
+from abm.cli import add_force, add_workers
 from abm.experiments.design import Design, build_design
 from abm.experiments.engine import Outcome, Task, error_path, execute, result_path
 from abm.experiments.experiment_file import load_experiment
@@ -186,12 +185,7 @@ def run_design(
 def add_run_options(p: argparse.ArgumentParser) -> None:
     """Options shared by ``abm sweep`` and ``abm sensitivity``."""
     p.add_argument("experiment", help="name under experiments/ or a path to a TOML file")
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=os.cpu_count() or 1,
-        help="local worker processes (default: one per core)",
-    )
+    add_workers(p)
     p.add_argument(
         "--scheduler",
         default=None,

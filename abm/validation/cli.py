@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from abm import atomic
-from abm.cli import add_force
+from abm.cli import add_force, add_quiet
 from abm.experiments.experiment_file import MAX_REPLICATIONS
 from abm.experiments.sweep import MAX_WORKERS
 from abm.params.scenario import ScenarioError
@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="CHECK_OR_GROUP",
         help="run only these checks or groups (repeatable)",
     )
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet(p)
     p.set_defaults(func=run_validate)
 
 
