@@ -102,12 +102,6 @@ class FinanceCycle:
         self.recent_usd_per_t += (world_usd_per_t - self.recent_usd_per_t) / self.recent_months
         memory = values["investors.price_trend_memory_months"]
         self.memory_usd_per_t += (world_usd_per_t - self.memory_usd_per_t) / memory
-        return self.multiple(values)
-
-    def multiple(self, values: dict[str, Any]) -> float:
-        """Capital multiple of the current averages (1 before the first month)."""
-        if self.recent_usd_per_t is None or self.memory_usd_per_t is None:
-            return 1.0
         ratio = np.divide(
             self.recent_usd_per_t,
             self.memory_usd_per_t,
