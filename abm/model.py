@@ -128,6 +128,7 @@ class MiningModel(mesa.Model):
         self.investor_pool = start.investors
         self.investors = [Investor(self, start.investors, i) for i in range(len(start.investors))]
         self.finance = FinanceCycle(self.base_cell_weight.sum(axis=0), PRICE_AVERAGE_MONTHS)
+        self.finance.warm(v, self.market.price_path.observed_before_start_usd_per_t())
         self.reference_rate_frac, self.reference_value = calibration.reference_valuation(
             v,
             self.reference_values,

@@ -113,8 +113,10 @@ class PricePath:
         observed: np.ndarray | None = None,
         offset: int = 0,
         start_log_dev: np.ndarray | None = None,
+        prior_months: int = 0,
     ) -> None:
         self.rng = rng
+        self.prior_months = prior_months  # observed rows before the first month
         self.log_base = np.log(base_price)
         self.observed = observed
         self.offset = offset
@@ -140,13 +142,21 @@ class PricePath:
             last_dev = levels[-1] - np.log(base)
             if offset > len(levels):  # starts after the history: from its last level
                 return cls(base, rng, start_log_dev=last_dev)
-            return cls(base, rng, levels, offset, start_log_dev=last_dev)
+            return cls(base, rng, levels, offset, start_log_dev=last_dev, prior_months=offset)
         check_price_path(values, "market.price_path")
         path = Path(choice)
         first, last = run_months(values)
         levels = _csv_log_levels(str(path.resolve()), path.stat().st_mtime_ns, first, last)
         # step 0 (the month before the start) is not in a user CSV: it takes the first month
         return cls(base, rng, np.vstack([levels[:1], levels]), 1)
+
+    def observed_before_start_usd_per_t(self) -> np.ndarray:
+        """Observed world prices (months x M, USD/t) of the months before the run's first
+        (2005-01..2009-12 for a 2010-01 start on the history; none on a stochastic path or a
+        user CSV, whose first row only repeats its first month)."""
+        if self.observed is None:
+            return np.empty((0, len(self.log_base)))
+        return np.exp(self.observed[: self.prior_months])
 
     def observed_dev(self, step: int) -> np.ndarray | None:
         """log deviation of the observed price at ``step`` (None past the observed rows)."""

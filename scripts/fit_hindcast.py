@@ -2,11 +2,15 @@
 
 The rule (docs/validation.md, "Hindcast fit"; fixed before the 2018-2024 window was used):
 
-- **Parameters and grid** (:data:`abm.experiments.hindcast.FIT_GRID`): ``firms.npv_response``,
-  ``market.expectation_recent_weight_frac`` and ``investors.capital_price_elasticity`` (junior
-  finance following the price trend). Second round (docs/validation.md, "Hindcast refit with
-  junior finance"): the budget lag ``firms.exploration_budget_half_life_months`` stays at its
-  ASSUMPTION (4.5, range 3-9) and ``investors.price_trend_memory_months`` at 48, both unfitted.
+- **Parameters and grid** (:data:`abm.experiments.hindcast.FIT_GRID`). First fit:
+  ``firms.npv_response`` and ``market.expectation_recent_weight_frac``. Second
+  (docs/validation.md, "Hindcast refit with junior finance"): with
+  ``investors.capital_price_elasticity`` (junior finance following the price trend). Third
+  (docs/validation.md, "Hindcast third fit"): the trend signal starts warm from the 2005-2009
+  prices; ``firms.npv_response``, the elasticity, the budget lag
+  ``firms.exploration_budget_half_life_months`` and the trend memory
+  ``investors.price_trend_memory_months``, with the recent weight held at 0.3
+  (:data:`abm.experiments.hindcast.FIT_FIXED`).
 - **Objective:** :func:`abm.experiments.hindcast.fit_objective` on the fitting window
   2010-2017: the mean squared log error of the simulated mean annual exploration against every
   observed point of the window (US, MX on two bases, CA on S&P USD, and NRCan CAD shape only,

@@ -84,7 +84,9 @@ class FinanceCycle:
     ``investors.capital_price_elasticity`` (0 keeps the capital fixed). A trend, not a
     level: world budgets fell from $21.5bn (2012) to $7.2bn (2016) as prices fell, and in
     2023 stayed below 2012 with gold higher than in 2012 (pf nonferrous_exploration_budget_total).
-    Both averages start at the first month's price, so the multiple starts at 1.
+    Both averages start at the first observed price: the months before the run when the
+    price path has them (:meth:`warm`: the 2005-2009 history for a 2010 start, so the
+    2009 crash and recovery are in the 2010 signal), else the first month's (multiple 1).
     """
 
     def __init__(self, mineral_weight: np.ndarray, recent_months: float) -> None:
@@ -94,14 +96,16 @@ class FinanceCycle:
         self.recent_usd_per_t: np.ndarray | None = None
         self.memory_usd_per_t: np.ndarray | None = None
 
+    def warm(self, values: dict[str, Any], past_usd_per_t: np.ndarray) -> None:
+        """Run both averages over observed world prices of the months before the start
+        (months x M, oldest first); none leaves the cold start."""
+        for month in past_usd_per_t:
+            self._advance(values, month)
+
     def step(self, values: dict[str, Any], world_usd_per_t: np.ndarray) -> float:
         """Advance both averages by one month; returns this month's capital multiple."""
-        if self.recent_usd_per_t is None or self.memory_usd_per_t is None:
-            self.recent_usd_per_t = world_usd_per_t.copy()
-            self.memory_usd_per_t = world_usd_per_t.copy()
-        self.recent_usd_per_t += (world_usd_per_t - self.recent_usd_per_t) / self.recent_months
-        memory = values["investors.price_trend_memory_months"]
-        self.memory_usd_per_t += (world_usd_per_t - self.memory_usd_per_t) / memory
+        self._advance(values, world_usd_per_t)
+        assert self.recent_usd_per_t is not None and self.memory_usd_per_t is not None
         ratio = np.divide(
             self.recent_usd_per_t,
             self.memory_usd_per_t,
@@ -110,6 +114,14 @@ class FinanceCycle:
         )
         signal = float((self.weight * ratio).sum())
         return max(signal, _MIN_ATTRACTIVENESS) ** values["investors.capital_price_elasticity"]
+
+    def _advance(self, values: dict[str, Any], world_usd_per_t: np.ndarray) -> None:
+        if self.recent_usd_per_t is None or self.memory_usd_per_t is None:
+            self.recent_usd_per_t = world_usd_per_t.copy()
+            self.memory_usd_per_t = world_usd_per_t.copy()
+        self.recent_usd_per_t += (world_usd_per_t - self.recent_usd_per_t) / self.recent_months
+        memory = values["investors.price_trend_memory_months"]
+        self.memory_usd_per_t += (world_usd_per_t - self.memory_usd_per_t) / memory
 
 
 class Investor(mesa.Agent):

@@ -48,12 +48,13 @@ DEFAULT_OUT = OUTPUTS / "hindcast"
 FIT_WINDOW = (2010, 2017)  # the fitting window (scripts/fit_hindcast.py fits on it only)
 # The fit's grid (docs/validation.md, "Hindcast refit with junior finance", fixed before the
 # run) and the behaviour parameters it holds at their ASSUMPTION (compute).
-FIT_GRID: dict[str, tuple[float, ...]] = {
-    "firms.npv_response": (0.05, 0.1, 0.14, 0.2, 0.3, 0.5),
-    "market.expectation_recent_weight_frac": (0.3, 0.6, 0.9),
-    "investors.capital_price_elasticity": (0.0, 1.0, 2.0, 3.0, 4.0, 5.0),
+FIT_GRID: dict[str, tuple[float, ...]] = {  # third fit (docs/validation.md)
+    "firms.npv_response": (0.05, 0.1, 0.2),
+    "investors.capital_price_elasticity": (1.0, 2.0, 3.0, 4.0, 5.0),
+    "firms.exploration_budget_half_life_months": (3.0, 4.5, 9.0),
+    "investors.price_trend_memory_months": (24.0, 36.0, 48.0),
 }
-FIT_FIXED = ("firms.exploration_budget_half_life_months", "investors.price_trend_memory_months")
+FIT_FIXED = ("market.expectation_recent_weight_frac",)
 HELD_OUT = (2018, 2024)  # never used to choose a parameter
 WINDOWS = {"fit_2010_2017": FIT_WINDOW, "held_out_2018_2024": HELD_OUT}
 COUNTRIES = ("US", "MX", "CA", "NA")
