@@ -7,6 +7,7 @@ from conftest import ci95, paired, runs
 
 from abm import MiningModel
 from abm.agents.investor import FinanceCycle
+from abm.params.schema import MINERALS
 from abm.timeseries import annual_sum
 
 KEY = "investors.capital_price_elasticity"
@@ -79,3 +80,61 @@ def test_elasticity_zero_is_the_model_without_the_mechanism() -> None:
     )
     for x, y in zip(a, b, strict=True):
         assert x.equals(y)
+
+
+def test_warming_is_running_the_averages_through_the_earlier_months() -> None:
+    """warm() over the months before the start, then step(): the same multiples as one
+    cycle stepped through every month (the first months' multiples unread)."""
+    prices = np.vstack([np.linspace(6000, 9000, 40), np.linspace(900, 1800, 40)]).T
+    full = _cycle_path(prices, 2.0, weight=(1.0, 2.0))
+    cycle = FinanceCycle(np.array([1.0, 2.0]), 12.0)
+    cycle.warm(_values(2.0), prices[:25])
+    tail = [cycle.step(_values(2.0), p) for p in prices[25:]]
+    np.testing.assert_allclose(tail, full[25:], rtol=0, atol=0)
+
+
+def test_only_the_history_has_months_before_the_start() -> None:
+    """A 2010 replay starts with the 60 observed months 2005-01..2009-12 in its trend
+    signal (gold +35% over its memory); the stochastic baseline starts cold."""
+    replay = MiningModel("history_2010", rng=1, years=1)
+    past = replay.market.price_path.observed_before_start_usd_per_t()
+    assert past.shape == (60, len(MINERALS))
+    gold = MINERALS.index("gold")
+    f = replay.finance
+    assert f.recent_usd_per_t is not None and f.memory_usd_per_t is not None
+    assert f.recent_usd_per_t[gold] / f.memory_usd_per_t[gold] > 1.2
+    baseline = MiningModel("baseline", rng=1, years=1)
+    assert baseline.market.price_path.observed_before_start_usd_per_t().shape[0] == 0
+    assert baseline.finance.recent_usd_per_t is None
+
+
+def _na_exploration_2010(ts) -> float:
+    return float(annual_sum(ts, "exploration_usd")["NA"].loc[2010])
+
+
+def test_the_warm_start_carries_the_2009_recovery_into_2010(tmp_path) -> None:
+    """The replay (warm: 2005-2009 in the signal) against the same 2010-2011 prices from a
+    CSV (cold: no earlier months), elasticity 2, paired seeds: the 2010 signal is above 1
+    (gold and copper recovering), so 2010 exploration is higher; by less than the capital
+    multiple itself (juniors are part of exploration, and budgets adjust with a lag)."""
+    from abm.price_paths import history_log_levels
+
+    months = [f"{y}-{m:02d}" for y in (2010, 2011) for m in range(1, 13)]
+    model = MiningModel("history_2010", rng=1, years=1)
+    levels = np.exp(history_log_levels()[60:84])  # 2010-01..2011-12, rebased
+    rows = [
+        f"{name},{month},{float(levels[i, k])!r}"
+        for i, month in enumerate(months)
+        for k, name in enumerate(MINERALS)
+    ]
+    csv = tmp_path / "prices_2010_2011.csv"
+    csv.write_text("mineral,month,price_usd_per_t\n" + "\n".join(rows) + "\n")
+    f = model.finance
+    signal = float((f.weight * f.recent_usd_per_t / f.memory_usd_per_t).sum())
+    kw = {"scenario": "history_2010", "years": 2, "seeds": (1, 2, 3, 4, 5, 6)}
+    warm = {KEY: 2.0}
+    cold = {KEY: 2.0, "market.price_path": str(csv)}
+    diff = paired(lambda ts: np.log(_na_exploration_2010(ts)), warm, cold, **kw)
+    m, h = ci95(diff)
+    assert m - h > 0.02, (m, h)  # direction: higher, interval above +2%
+    assert m + h < 2.0 * np.log(signal), (m, h)  # size: below the 2010-01 capital multiple
