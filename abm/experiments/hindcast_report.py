@@ -158,8 +158,10 @@ def write_report(
         "permits, output and trade. Intervals are 95% t intervals over replications.",
         "",
         f"Fitting window {FIT_WINDOW[0]}-{FIT_WINDOW[1]}; held-out window "
-        f"{HELD_OUT[0]}-{HELD_OUT[1]} (not used to choose any parameter; "
-        "scripts/fit_hindcast.py, docs/validation.md).",
+        f"{HELD_OUT[0]}-{HELD_OUT[1]}: no parameter value is fitted to it "
+        "(scripts/fit_hindcast.py), but its figures were seen before the third fit chose "
+        "which parameters to free, so it is not a blind test (docs/validation.md, "
+        '"Hindcast third fit").',
     ]
     if fitted:
         lines += [

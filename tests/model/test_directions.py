@@ -20,8 +20,11 @@ def _explore(c, mineral="all"):
 
 
 def test_higher_mexican_royalty_diverts_investment_to_us_and_canada():
+    """16 seeds for the share: the effect is under 1 pp of the NA total and the price path
+    also moves junior money, so 8 seeds lack the power (b18e4e5: -0.95 +/- 0.75 pp on 8;
+    after the third hindcast fit -0.76 +/- 0.91 pp on 8, -0.86 +/- 0.42 pp on 16)."""
     lever = {"government.MX.royalty_rate": 0.20}
-    mx_share, hw = ci95(paired(_share("MX"), lever))
+    mx_share, hw = ci95(paired(_share("MX"), lever, seeds=tuple(range(1, 17))))
     assert mx_share + hw < 0, (mx_share, hw)
     assert -0.10 < mx_share < -0.005  # a few points of the NA total, not a collapse
     mx_expl, hw = ci95(paired(_explore("MX"), lever))
