@@ -193,5 +193,10 @@ def write_report(
         "a test of the model.",
         "- Mine output is observed only for 2023-2024 (USGS MCS 2025); the 2010 start holds 2024 "
         "mine output (back-cast, docs/hindcast.md), so output rows test drift, not history.",
+        "- Every interval here is over replications at this run's parameter values; none "
+        "carries the uncertainty of the fit. The split of Mexico's fall moves with "
+        "`firms.npv_response`, which the 2010-2017 window hardly identifies: rerun with "
+        '`--set` at other near-best grid points (docs/validation.md, "Hindcast third fit: '
+        'results") before quoting it.',
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
