@@ -10,10 +10,12 @@ from abm.timeseries import annual_sum, at_step
 __all__ = ["annual", "at_step", "lead_times_years", "median_or_nan", "projects", "total"]
 
 
-def annual(frame: pd.DataFrame, indicator: str = "exploration_usd") -> pd.DataFrame:
-    """Annual sums of a monthly flow (mineral ``all``), years x regions
+def annual(
+    frame: pd.DataFrame, indicator: str = "exploration_usd", mineral: str = "all"
+) -> pd.DataFrame:
+    """Annual sums of a monthly flow (of one mineral, default ``all``), years x regions
     (:func:`abm.timeseries.annual_sum`)."""
-    return annual_sum(frame, indicator)
+    return annual_sum(frame, indicator, mineral)
 
 
 def total(frame: pd.DataFrame, country: str, years: list[int]) -> float:

@@ -81,7 +81,8 @@ def summary_figure(results: Sequence[Result]) -> dict[str, bytes]:
 
 def _monthly_mx(frames: Sequence[pd.DataFrame]) -> pd.Series:
     s = pd.concat(frames)
-    s = s[(s.indicator == "exploration_usd") & (s.country == "MX") & (s.step > 0)]
+    s = s[(s.indicator == "exploration_usd") & (s.mineral == "all") & (s.country == "MX")]
+    s = s[s.step > 0]
     return s.groupby("date").value.mean() * 12 / 1e6
 
 

@@ -25,9 +25,9 @@ def _rel_change(first: int, last: int) -> np.ndarray:
 def test_a_royalty_moves_first_month_exploration_far_less_than_year_two() -> None:
     """A 20% Mexican royalty from the start: year-2 exploration falls, and the first month
     moves by about the share 1 - k of the gap a programme closes in one month (k =
-    0.5^(1/half-life)). After the third hindcast fit (half-life 3, 1 - k = 0.21): -5.0% against -25.8%,
-    ratio 0.195 +/- 0.021; on b18e4e5 (half-life 4.5, 1 - k = 0.14): ratio 0.148 +/- 0.015.
-    Without the lag (7387165) it was four fifths."""
+    0.5^(1/half-life)). After the third hindcast fit (half-life 3, 1 - k = 0.21): -5.0%
+    against -25.8%, ratio 0.195 +/- 0.021; on b18e4e5 (half-life 4.5, 1 - k = 0.14): ratio
+    0.148 +/- 0.015. Without the lag (7387165) it was four fifths."""
     first = _rel_change(1, 1)
     year2 = _rel_change(13, 24)
     m2, h2 = ci95(year2)

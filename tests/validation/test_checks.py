@@ -58,6 +58,27 @@ def test_annual_and_lead_times_on_a_toy_frame() -> None:
     assert math.isnan(frames.median_or_nan(frames.lead_times_years(book, 1, 60, "MX")))
 
 
+def test_base_metal_share_on_a_toy_frame() -> None:
+    """Copper, zinc, lead and nickel over all minerals, per year; gold does not count."""
+    from abm.validation.hindcast import CA_BASE_SHARE, band, base_metal_share
+
+    rows = []
+    for year, base in ((2017, 15.0), (2021, 20.0)):
+        for m in range(1, 13):
+            date = f"{year}-{m:02d}"
+            rows += [(m, date, "CA", "all", "exploration_usd", 100.0)]
+            rows += [(m, date, "CA", "copper", "exploration_usd", base - 5.0)]
+            rows += [(m, date, "CA", "nickel", "exploration_usd", 5.0)]
+            rows += [(m, date, "CA", "gold", "exploration_usd", 60.0)]
+    f = _frame(rows)
+    assert math.isclose(base_metal_share(f, "CA", 2017), 0.15)
+    assert math.isclose(base_metal_share(f, "CA", 2021), 0.20)
+    lo, hi = band(CA_BASE_SHARE[2])  # observed 14.7% -> 20.5%: +39.5%
+    assert math.isclose(CA_BASE_SHARE[2], 20.5 / 14.7 - 1)
+    assert lo < 0.20 / 0.15 - 1 < hi  # the toy's +33% lies in the band
+    assert math.isclose(lo, 0.181, abs_tol=1e-3) and math.isclose(hi, 0.945, abs_tol=1e-3)
+
+
 def test_seed_range_check_spans_both_sources() -> None:
     lo, hi = starting.seed_range("lead")  # seed 240 kt vs USGS 180 kt
     assert (lo, hi) == (180_000, 240_000)

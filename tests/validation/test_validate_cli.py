@@ -74,11 +74,8 @@ def test_permitting_without_effect_fails_us_lead_time_check(tmp_path, monkeypatc
     assert row.result == "FAIL", row.to_dict()
 
 
-HINDCAST = {
-    "hindcast_mx_fall_2012_2016",
-    "hindcast_ca_fall_2013_2016",
-    "hindcast_ca_rebound_2020_2021",
-}
+HELD_OUT = {"hindcast_ca_rebound_2020_2021", "hindcast_ca_base_share_2017_2021"}
+HINDCAST = {"hindcast_mx_fall_2012_2016", "hindcast_ca_fall_2013_2016", *HELD_OUT}
 
 
 @pytest.fixture(scope="module")
@@ -89,12 +86,12 @@ def default_run(tmp_path_factory) -> tuple[int, pd.DataFrame, set[str]]:
 
 
 def test_default_run_passes_every_check_but_the_hindcast(default_run) -> None:
-    """The 15 checks of issue 11 pass with the defaults; the 3 hindcast checks (issue 14)
-    are evaluated in the same run (exit code 1 while they fail: see the next test)."""
+    """The 15 checks of issue 11 pass with the defaults; the 4 hindcast checks (issue 14)
+    are evaluated in the same run (exit code 1 while they fail: see the next tests)."""
     code, table, files = default_run
     failed = set(table.loc[table.result == "FAIL", "check"])
     assert not failed - HINDCAST, failed - HINDCAST
-    assert len(table) == 18 and table.n.max() == 20
+    assert len(table) == 19 and table.n.max() == 20
     assert set(table.check) >= HINDCAST
     assert code == (1 if failed else 0)
     assert {"mexico_experiments.png", "mexico_experiments.svg"} <= files
@@ -104,7 +101,7 @@ def test_hindcast_fitting_window_checks_pass(default_run) -> None:
     """Mexico's 2012-2016 and Canada's 2013-2016 falls, in the fitting window (issue 14's
     refit with junior finance, docs/validation.md)."""
     _, table, _ = default_run
-    fit = table[table.check.isin(HINDCAST - {"hindcast_ca_rebound_2020_2021"})]
+    fit = table[table.check.isin(HINDCAST - HELD_OUT)]
     assert len(fit) == 2 and (fit.result == "PASS").all(), fit[["check", "result"]].to_string()
 
 
@@ -119,6 +116,20 @@ def test_hindcast_held_out_rebound_passes(default_run) -> None:
     _, table, _ = default_run
     row = table[table.check == "hindcast_ca_rebound_2020_2021"]
     assert (row.result == "PASS").all(), row[["check", "result"]].to_string()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="KNOWN FAILURE (issue 14, docs/validation.md 'A held-out allocation check'): "
+    "declared before its first run, Canada's base-metal share of exploration moves +0.3% "
+    "from 2017 to 2021 in the replay against +39.5% observed (band +18% to +95%); the "
+    "model's share is about 47% in both years against NRCan's 15-20%; strict, so this test "
+    "fails (and must be updated) the day the model reproduces it",
+)
+def test_hindcast_held_out_base_metal_share_passes(default_run) -> None:
+    _, table, _ = default_run
+    row = table[table.check == "hindcast_ca_base_share_2017_2021"]
+    assert len(row) == 1 and (row.result == "PASS").all(), row[["check", "result"]].to_string()
 
 
 def test_bad_input_is_scenario_error(tmp_path) -> None:
