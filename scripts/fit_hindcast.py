@@ -1,6 +1,8 @@
 """Fit the exploration behaviour parameters to the 2010-2017 replay, and only to it.
 
-The rule (docs/validation.md, "Hindcast fit"; fixed before the 2018-2024 window was used):
+The rule (docs/validation.md, "Hindcast fit" and the two refits): values are fitted on 2010-2017
+only; the first fit's rule was fixed before 2018-2024 was used, the third chose which
+parameters to free after its figures had been seen (docs/validation.md, "Hindcast third fit").
 
 - **Parameters and grid** (:data:`abm.experiments.hindcast.FIT_GRID`). First fit:
   ``firms.npv_response`` and ``market.expectation_recent_weight_frac``. Second

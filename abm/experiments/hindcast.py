@@ -46,16 +46,16 @@ from abm.timeseries import Tidy
 EXPERIMENT = EXPERIMENT_DIR / "hindcast.toml"
 DEFAULT_OUT = OUTPUTS / "hindcast"
 FIT_WINDOW = (2010, 2017)  # the fitting window (scripts/fit_hindcast.py fits on it only)
-# The fit's grid (docs/validation.md, "Hindcast refit with junior finance", fixed before the
-# run) and the behaviour parameters it holds at their ASSUMPTION (compute).
-FIT_GRID: dict[str, tuple[float, ...]] = {  # third fit (docs/validation.md)
+# The third fit's grid (docs/validation.md, "Hindcast third fit", committed before the run)
+# and the behaviour parameter it holds at its second-fit value.
+FIT_GRID: dict[str, tuple[float, ...]] = {
     "firms.npv_response": (0.05, 0.1, 0.2),
     "investors.capital_price_elasticity": (1.0, 2.0, 3.0, 4.0, 5.0),
     "firms.exploration_budget_half_life_months": (3.0, 4.5, 9.0),
     "investors.price_trend_memory_months": (24.0, 36.0, 48.0),
 }
 FIT_FIXED = ("market.expectation_recent_weight_frac",)
-HELD_OUT = (2018, 2024)  # never used to choose a parameter
+HELD_OUT = (2018, 2024)  # no value is fitted to it (seen before the third fit chose its grid)
 WINDOWS = {"fit_2010_2017": FIT_WINDOW, "held_out_2018_2024": HELD_OUT}
 COUNTRIES = ("US", "MX", "CA", "NA")
 NO_2014 = "history_2010_no_mx_2014_fiscal"

@@ -20,14 +20,11 @@ from abm.experiments.engine import Task
 from abm.params.scenario import PolicyChange, Scenario, load_scenario
 from abm.params.schema import COUNTRIES
 
-SHOCK_DATE = "2026-01"
-# Base metals as NRCan counts them, among the model's minerals (abm/validation/hindcast.py)
-BASE_METALS = (
-    "copper",
-    "zinc",
-    "lead",
-    "nickel",
-)  # policy shocks hit after one simulated year (2025) as the "before"
+SHOCK_DATE = "2026-01"  # policy shocks hit after one simulated year (2025) as the "before"
+# Base metals as NRCan counts them, among the model's minerals; the history arm keeps their
+# exploration rows (abm/validation/hindcast.py hindcast_ca_base_share_2017_2021)
+BASE_METALS = ("copper", "zinc", "lead", "nickel")
+BY_MINERAL_ARMS = ("history_2010",)
 
 # Mexico before 2014 (primer "Fiscal regimes" and "Mexico's policy path"; public_figures.csv
 # rows 7, 9, 13): no special or extraordinary duty, exploration deducted at once, 50+50-year
@@ -129,8 +126,9 @@ def worker(task: Task) -> pd.DataFrame:
     while model.running:
         model.step()
     ts = model.recorder.to_frame()
+    minerals = ("all", *BASE_METALS) if arm.name in BY_MINERAL_ARMS else ("all",)
     keep = (
-        ((ts.indicator == "exploration_usd") & ts.mineral.isin(("all", *BASE_METALS)))
+        ((ts.indicator == "exploration_usd") & ts.mineral.isin(minerals))
         | ((ts.indicator == "production_t") & (ts.step == 0))
         | ((ts.indicator == "import_dependency") & (ts.country == "NA"))
         | (ts.indicator == "mean_permit_wait_months")
