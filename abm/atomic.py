@@ -56,7 +56,10 @@ LEGACY: dict[str, tuple[set[str], str]] = {
         | {"manifest.json", "report.md"},
         "runs",
     ),
-    "fit_hindcast": ({"runs", "grid.csv", "fit.json"}, "runs"),  # scripts/fit_hindcast.py
+    "fit_hindcast": (  # scripts/fit_hindcast.py
+        {"runs", "grid.csv", "fit.json", "identification.csv"},
+        "runs",
+    ),
     "sensitivity": (
         {"morris", "sobol"}
         | {f"{m}.{x}" for m in ("morris", "sobol") for x in ("csv", "png")}
