@@ -113,10 +113,8 @@ class PricePath:
         observed: np.ndarray | None = None,
         offset: int = 0,
         start_log_dev: np.ndarray | None = None,
-        prior_months: int = 0,
     ) -> None:
         self.rng = rng
-        self.prior_months = prior_months  # observed rows before the first month
         self.log_base = np.log(base_price)
         self.observed = observed
         self.offset = offset
@@ -142,27 +140,28 @@ class PricePath:
             last_dev = levels[-1] - np.log(base)
             if offset > len(levels):  # starts after the history: from its last level
                 return cls(base, rng, start_log_dev=last_dev)
-            return cls(base, rng, levels, offset, start_log_dev=last_dev, prior_months=offset)
+            return cls(base, rng, levels, offset, start_log_dev=last_dev)
         check_price_path(values, "market.price_path")
         path = Path(choice)
         first, last = run_months(values)
         levels = _csv_log_levels(str(path.resolve()), path.stat().st_mtime_ns, first, last)
         # step 0 (the month before the start) is not in a user CSV: it takes the first month
-        return cls(base, rng, np.vstack([levels[:1], levels]), 1)
+        return cls(base, rng, levels, 0)
 
     def observed_before_start_usd_per_t(self) -> np.ndarray:
-        """Observed world prices (months x M, USD/t) of the months before the run's first
-        (2005-01..2009-12 for a 2010-01 start on the history; none on a stochastic path or a
-        user CSV, whose first row only repeats its first month)."""
+        """Observed world prices (months x M, USD/t) of the months before the run's first:
+        the ``offset`` rows before step 1's (2005-01..2009-12 for a 2010-01 start on the
+        history; none on a stochastic path or a user CSV, which starts at the run)."""
         if self.observed is None:
             return np.empty((0, len(self.log_base)))
-        return np.exp(self.observed[: self.prior_months])
+        return np.exp(self.observed[: self.offset])
 
     def observed_dev(self, step: int) -> np.ndarray | None:
         """log deviation of the observed price at ``step`` (None past the observed rows)."""
         if self.observed is None:
             return None
-        row = max(step - 1 + self.offset, 0)  # step 0 of a run starting 2005-01: its month
+        # step 0 with no earlier row (a CSV, a 2005-01 start) takes the first month
+        row = max(step - 1 + self.offset, 0)
         if row >= len(self.observed):
             return None
         return self.observed[row] - self.log_base
