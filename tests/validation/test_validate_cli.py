@@ -105,30 +105,37 @@ def test_hindcast_fitting_window_checks_pass(default_run) -> None:
     assert len(fit) == 2 and (fit.result == "PASS").all(), fit[["check", "result"]].to_string()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN FAILURE (issue 14, docs/validation.md 'Hindcast third fit: results'): "
-    "out of sample, the replay's Canadian 2020-2021 rebound (+19%) falls short of the band "
-    "(+31% to +198% around NRCan's +73%); strict, so this test fails (and must be updated) "
-    "the day the model reproduces it",
-)
-def test_hindcast_held_out_rebound_passes(default_run) -> None:
-    _, table, _ = default_run
-    row = table[table.check == "hindcast_ca_rebound_2020_2021"]
-    assert (row.result == "PASS").all(), row[["check", "result"]].to_string()
+def _known_failure(check: str, section: str, why: str):
+    """A held-out check the model fails today, as a strict xfail case."""
+    reason = (
+        f"KNOWN FAILURE (issue 14, docs/validation.md '{section}'): {why}; strict, so this "
+        "test fails (and must be updated) the day the model reproduces it"
+    )
+    return pytest.param(check, marks=pytest.mark.xfail(strict=True, reason=reason), id=check)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN FAILURE (issue 14, docs/validation.md 'A held-out allocation check'): "
-    "declared before its first run, Canada's base-metal share of exploration moves +0.3% "
-    "from 2017 to 2021 in the replay against +39.5% observed (band +18% to +95%); the "
-    "model's share is about 47% in both years against NRCan's 15-20%; strict, so this test "
-    "fails (and must be updated) the day the model reproduces it",
+@pytest.mark.parametrize(
+    "check",
+    [
+        _known_failure(
+            "hindcast_ca_rebound_2020_2021",
+            "Hindcast third fit: results",
+            "out of sample, the replay's Canadian 2020-2021 "
+            "rebound (+19%) falls short of the band (+31% to +198% around NRCan's +73%)",
+        ),
+        _known_failure(
+            "hindcast_ca_base_share_2017_2021",
+            "A held-out allocation check",
+            "declared before its first run, Canada's "
+            "base-metal share of exploration moves +0.3% from 2017 to 2021 in the replay "
+            "against +39.5% observed (band +18% to +95%); the model's share is about 47% in "
+            "both years against NRCan's 15-20%",
+        ),
+    ],
 )
-def test_hindcast_held_out_base_metal_share_passes(default_run) -> None:
+def test_hindcast_held_out_check_passes(default_run, check: str) -> None:
     _, table, _ = default_run
-    row = table[table.check == "hindcast_ca_base_share_2017_2021"]
+    row = table[table.check == check]
     assert len(row) == 1 and (row.result == "PASS").all(), row[["check", "result"]].to_string()
 
 
