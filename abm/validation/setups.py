@@ -22,8 +22,9 @@ from abm.params.schema import COUNTRIES
 
 SHOCK_DATE = "2026-01"  # policy shocks hit after one simulated year (2025) as the "before"
 # Base metals as NRCan counts them, among the model's minerals; the history arm keeps their
-# exploration rows (abm/validation/hindcast.py hindcast_ca_base_share_2017_2021)
+# exploration rows, and gold's and lithium's (abm/validation/hindcast.py: the allocation checks)
 BASE_METALS = ("copper", "zinc", "lead", "nickel")
+BY_MINERAL = (*BASE_METALS, "gold", "lithium")
 BY_MINERAL_ARMS = ("history_2010",)
 
 # Mexico before 2014 (primer "Fiscal regimes" and "Mexico's policy path"; public_figures.csv
@@ -126,7 +127,7 @@ def worker(task: Task) -> pd.DataFrame:
     while model.running:
         model.step()
     ts = model.recorder.to_frame()
-    minerals = ("all", *BASE_METALS) if arm.name in BY_MINERAL_ARMS else ("all",)
+    minerals = ("all", *BY_MINERAL) if arm.name in BY_MINERAL_ARMS else ("all",)
     keep = (
         ((ts.indicator == "exploration_usd") & ts.mineral.isin(minerals))
         | ((ts.indicator == "production_t") & (ts.step == 0))
