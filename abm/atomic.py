@@ -60,6 +60,7 @@ LEGACY: dict[str, tuple[set[str], str]] = {
         {"runs", "grid.csv", "fit.json", "identification.csv"},
         "runs",
     ),
+    "fit_allocation": ({"runs", "grid.csv", "fit.json"}, "runs"),  # scripts/fit_allocation.py
     "sensitivity": (
         {"morris", "sobol"}
         | {f"{m}.{x}" for m in ("morris", "sobol") for x in ("csv", "png")}

@@ -202,6 +202,7 @@ class MiningModel(mesa.Model):
             self.deposits,
             self.steps,
             inputs.concession_years,
+            self.finance.trend(),
         )
 
         self.designate_joint_ventures(inputs)

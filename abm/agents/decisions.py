@@ -73,17 +73,21 @@ def explore(
     factory: DepositFactory,
     step: int,
     concession_years: np.ndarray,
+    mineral_trend: np.ndarray | None = None,
 ) -> ExplorationFlows:
     """Allocate firms' budgets and draw discoveries (added to the book by ``factory``).
 
     ``rel`` (K, C, M): exploration value relative to the reference; ``investor_flows_usd``
     (C + 1,): junior equity by destination; ``state_usd`` (C, M): state agencies' spending;
-    ``credit_rate`` (C, M): exploration tax credit per USD. Producers pay their spending net
-    of the credit; juniors' credits go to their flow-through investors.
+    ``credit_rate`` (C, M): exploration tax credit per USD; ``mineral_trend`` (M,): each
+    mineral's price trend (:meth:`abm.agents.investor.FinanceCycle.trend`; None = flat).
+    Producers pay their spending net of the credit; juniors' credits go to their
+    flow-through investors.
     """
     v = values
     resp = np.power(np.maximum(rel, 0.0), v["firms.npv_response"])  # (K, C, M)
-    target = _target_spend(v, fa, resp, base_weight, investor_flows_usd)
+    tilt = mineral_tilt(mineral_trend, v["exploration.mineral_trend_elasticity"])
+    target = _target_spend(v, fa, resp, base_weight, investor_flows_usd, tilt)
     spend = _adjusted_spend(v, fa, target, base_weight, investor_flows_usd)
     producers, juniors = fa.producers, fa.juniors
     fa.cash_usd[producers] -= (spend[producers] * (1.0 - credit_rate)[None]).sum(axis=(1, 2))
@@ -98,24 +102,41 @@ def explore(
     return ExplorationFlows(private, state_usd, found, (private * credit_rate).sum(1))
 
 
+def mineral_tilt(trend: np.ndarray | None, elasticity: float) -> np.ndarray | None:
+    """Each mineral's weight multiplier (M,), trend ** ``exploration.mineral_trend_elasticity``:
+    exploration follows the minerals whose prices rise. None when flat (no trend, or elasticity
+    0: the baseline, since the fitted value failed its held-out test, docs/validation.md)."""
+    if trend is None or elasticity == 0:
+        return None
+    return np.power(np.maximum(trend, 0.0), elasticity)
+
+
 def _target_spend(
     values: dict[str, Any],
     fa: FirmArrays,
     resp: np.ndarray,
     base: np.ndarray,
     investor_flows_usd: np.ndarray,
+    tilt: np.ndarray | None = None,
 ) -> np.ndarray:
     """Spending (F, C, M) this month's budgets and cell values call for: producers spend
     ``firms.exploration_frac_of_revenue`` of smoothed revenue over all cells by calibrated
     weight x value response; juniors spend their investors' equity on their home country's
-    cells."""
+    cells. ``tilt`` (M,) moves each firm's North American spending between minerals
+    (:func:`mineral_tilt`) and keeps its total."""
     v = values
     n_c, n_m = base.shape
     producers = fa.producers
     budget = v["firms.exploration_frac_of_revenue"] * fa.revenue_usd_per_year[producers] / 12
     w = _producer_weights(fa, base, v["firms.home_bias_frac"], v["exploration.outside_weight_frac"])
     w_resp = w * resp[fa.kind[producers]]
-    total = w_resp.sum(axis=(1, 2)) + v["exploration.outside_weight_frac"]
+    na_weight = w_resp.sum(axis=(1, 2))
+    if tilt is not None:
+        tilted = w_resp * tilt
+        tilted_sum = tilted.sum(axis=(1, 2))
+        scale = np.divide(na_weight, tilted_sum, out=np.ones_like(na_weight), where=tilted_sum > 0)
+        w_resp = tilted * scale[:, None, None]
+    total = na_weight + v["exploration.outside_weight_frac"]
     spend_p = budget[:, None, None] * w_resp / total[:, None, None]
 
     juniors = fa.juniors
@@ -123,6 +144,8 @@ def _target_spend(
     n_home = np.bincount(j_home, minlength=n_c)
     j_budget = investor_flows_usd[j_home] / np.maximum(n_home[j_home], 1)
     wj = base[j_home] * fa.focus[juniors] * resp[JUNIOR][j_home]  # (J, M)
+    if tilt is not None:
+        wj = wj * tilt
     sums = wj.sum(axis=1, keepdims=True)
     spend_j_m = np.divide(j_budget[:, None] * wj, sums, out=np.zeros_like(wj), where=sums > 0)
     spend = np.zeros((len(fa), n_c, n_m))

@@ -105,15 +105,20 @@ class FinanceCycle:
     def step(self, values: dict[str, Any], world_usd_per_t: np.ndarray) -> float:
         """Advance both averages by one month; returns this month's capital multiple."""
         self._advance(values, world_usd_per_t)
-        assert self.recent_usd_per_t is not None and self.memory_usd_per_t is not None
-        ratio = np.divide(
+        signal = float((self.weight * self.trend()).sum())
+        return max(signal, _MIN_ATTRACTIVENESS) ** values["investors.capital_price_elasticity"]
+
+    def trend(self) -> np.ndarray:
+        """Each mineral's trend (M,): recent average over the long memory (1 before the first
+        month and where the memory is 0)."""
+        if self.recent_usd_per_t is None or self.memory_usd_per_t is None:
+            return np.ones_like(self.weight)
+        return np.divide(
             self.recent_usd_per_t,
             self.memory_usd_per_t,
             out=np.ones_like(self.recent_usd_per_t),
             where=self.memory_usd_per_t > 0,
         )
-        signal = float((self.weight * ratio).sum())
-        return max(signal, _MIN_ATTRACTIVENESS) ** values["investors.capital_price_elasticity"]
 
     def _advance(self, values: dict[str, Any], world_usd_per_t: np.ndarray) -> None:
         if self.recent_usd_per_t is None or self.memory_usd_per_t is None:

@@ -40,6 +40,7 @@ from abm.experiments.experiment_file import EXPERIMENT_DIR, load_experiment
 from abm.experiments.stats import paired_difference, t_interval
 from abm.params.history import load_exploration_observed
 from abm.params.scenario import Scenario, ScenarioError, parse_override
+from abm.params.schema import MINERALS
 from abm.runner import OUTPUTS, run
 from abm.timeseries import Tidy
 
@@ -55,6 +56,8 @@ FIT_GRID: dict[str, tuple[float, ...]] = {
     "investors.price_trend_memory_months": (24.0, 36.0, 48.0),
 }
 FIT_FIXED = ("market.expectation_recent_weight_frac",)
+# Fitted apart, to Canada's base-metal share 2017-2021 (scripts/fit_allocation.py)
+ALLOCATION_KEY = "exploration.mineral_trend_elasticity"
 HELD_OUT = (2018, 2024)  # no value is fitted to it (seen before the third fit chose its grid)
 WINDOWS = {"fit_2010_2017": FIT_WINDOW, "held_out_2018_2024": HELD_OUT}
 COUNTRIES = ("US", "MX", "CA", "NA")
@@ -125,6 +128,31 @@ def annual_worker(task: engine.Task) -> pd.DataFrame:
         summary=False,
     )
     return annual_frame(result.timeseries, result.scenario.name, task.seed)
+
+
+def mineral_annual_worker(task: engine.Task) -> pd.DataFrame:
+    """:func:`annual_worker` plus each country's annual exploration by mineral (indicator
+    ``exploration_usd.<mineral>``), for fits of the allocation (scripts/fit_allocation.py)."""
+    result = run(
+        task.scenario,
+        seed=task.seed,
+        years=task.years,
+        overrides=task.override_dict(),
+        summary=False,
+    )
+    ts, name = result.timeseries, result.scenario.name
+    tidy = Tidy(ts)
+    years = tidy.years()
+    rows = [
+        (int(y), c, f"exploration_usd.{m}", float(v))
+        for m in MINERALS
+        for c in COUNTRIES
+        for y, v in zip(years, tidy.annual("exploration_usd", c, years, mineral=m), strict=True)
+    ]
+    by_mineral = pd.DataFrame(rows, columns=["year", "country", "indicator", "value"])
+    by_mineral.insert(0, "seed", task.seed)
+    by_mineral.insert(0, "scenario", name)
+    return pd.concat([annual_frame(ts, name, task.seed), by_mineral], ignore_index=True)
 
 
 def annual_frame(ts: pd.DataFrame, scenario: str, seed: int) -> pd.DataFrame:
@@ -485,8 +513,9 @@ def hindcast(
 
 def fitted_keys() -> list[str]:
     """The exploration behaviour parameters the report lists: those
-    scripts/fit_hindcast.py fits (:data:`FIT_GRID`), then the ones it holds fixed."""
-    return [*FIT_GRID, *FIT_FIXED]
+    scripts/fit_hindcast.py fits (:data:`FIT_GRID`), the ones it holds fixed, then the one
+    scripts/fit_allocation.py fits."""
+    return [*FIT_GRID, *FIT_FIXED, ALLOCATION_KEY]
 
 
 def _cmd(args: argparse.Namespace) -> int:

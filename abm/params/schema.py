@@ -593,6 +593,15 @@ def _structural_params() -> list[Param]:
             (0, 1),
         ),
         Param(
+            "exploration.mineral_trend_elasticity",
+            "float",
+            "elasticity",
+            "How strongly each firm's split of its North American exploration across minerals "
+            "follows each mineral's price trend (the trend of junior finance, per mineral); "
+            "the firm's total is kept. 0 = the split follows exploration value only.",
+            (0, 8),
+        ),
+        Param(
             "exploration.no_resource_discovery_frac",
             "float",
             "frac of the discovery rate",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from conftest import ci95, paired, runs
 
@@ -72,12 +74,11 @@ def test_price_elastic_junior_finance_deepens_canadas_2012_2016_fall() -> None:
 
 
 def test_elasticity_zero_is_the_model_without_the_mechanism() -> None:
-    """At 0 the memory does not matter: the capital never moves."""
-    a = runs('{"investors.capital_price_elasticity": 0.0}', **HISTORY)
-    b = runs(
-        '{"investors.capital_price_elasticity": 0.0, "investors.price_trend_memory_months": 12.0}',
-        **HISTORY,
-    )
+    """At 0 the memory does not matter: the capital never moves (with the mineral tilt off
+    too, since it reads the same trend: tests/agents/test_mineral_trend.py)."""
+    off = {KEY: 0.0, "exploration.mineral_trend_elasticity": 0.0}
+    a = runs(json.dumps(off, sort_keys=True), **HISTORY)
+    b = runs(json.dumps({**off, MEMORY: 12.0}, sort_keys=True), **HISTORY)
     for x, y in zip(a, b, strict=True):
         assert x.equals(y)
 

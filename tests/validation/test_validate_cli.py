@@ -81,7 +81,8 @@ HELD_OUT = {
     "hindcast_na_cu_vs_gold_2022_2023",
     "hindcast_ca_gold_2023_2024",
 }
-HINDCAST = {"hindcast_mx_fall_2012_2016", "hindcast_ca_fall_2013_2016", *HELD_OUT}
+FITTED = {"hindcast_mx_fall_2012_2016", "hindcast_ca_fall_2013_2016"}
+HINDCAST = FITTED | HELD_OUT
 
 
 @pytest.fixture(scope="module")
@@ -103,12 +104,13 @@ def test_default_run_passes_every_check_but_the_hindcast(default_run) -> None:
     assert {"mexico_experiments.png", "mexico_experiments.svg"} <= files
 
 
-def test_hindcast_fitting_window_checks_pass(default_run) -> None:
+def test_hindcast_fitted_checks_pass(default_run) -> None:
     """Mexico's 2012-2016 and Canada's 2013-2016 falls, in the fitting window (issue 14's
-    refit with junior finance, docs/validation.md)."""
+    refits, docs/validation.md)."""
     _, table, _ = default_run
-    fit = table[table.check.isin(HINDCAST - HELD_OUT)]
+    fit = table[table.check.isin(FITTED)]
     assert len(fit) == 2 and (fit.result == "PASS").all(), fit[["check", "result"]].to_string()
+    assert set(table.loc[table.check.isin(FITTED), "fitted"]) == {True}
 
 
 def _known_failure(check: str, section: str, why: str):
@@ -135,7 +137,30 @@ def _known_failure(check: str, section: str, why: str):
             "declared before its first run, Canada's "
             "base-metal share of exploration moves +0.3% from 2017 to 2021 in the replay "
             "against +39.5% observed (band +18% to +95%); the model's share is about 47% in "
-            "both years against NRCan's 15-20%",
+            "both years against NRCan's 15-20%. The mechanism fitted to it afterwards "
+            "(exploration.mineral_trend_elasticity) was not adopted",
+        ),
+        _known_failure(
+            "hindcast_na_li_vs_gold_2022_2023",
+            "Held-out commodity checks",
+            "declared before its first run and before the mechanism it tests, NA "
+            "lithium-to-gold exploration rises +3.5% from 2022 to 2023 in the replay against "
+            "+111% (S&P world budgets; band +45% to +344%); +18% with the rejected "
+            "mineral-trend tilt",
+        ),
+        _known_failure(
+            "hindcast_na_cu_vs_gold_2022_2023",
+            "Held-out commodity checks",
+            "declared before its first run, NA copper-to-gold exploration falls 1.0% from "
+            "2022 to 2023 in the replay against +33% (band +15% to +77%): the wrong "
+            "direction (-13% with the rejected mineral-trend tilt)",
+        ),
+        _known_failure(
+            "hindcast_ca_gold_2023_2024",
+            "Held-out commodity checks",
+            "declared before its first run, Canada's gold exploration rises 0.7% from 2023 "
+            "to 2024 in the replay against -16% (band -29% to -8%): the wrong direction "
+            "(+41% with the rejected mineral-trend tilt)",
         ),
     ],
 )
