@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import abm
 from abm import atomic
 from abm.cli import add_workers
 from abm.experiments import engine
@@ -53,7 +54,7 @@ COMMAND = "fit_allocation"  # the output folder's owner (abm.atomic marker)
 def tasks(beta: float) -> list[engine.Task]:
     """The replay at one β for every seed; the id names β and a hash of the scenario."""
     spec = hc.load_spec(len(SEEDS)).scenarios[0]
-    fp = engine.fingerprint(spec, YEARS, hc.abm.__version__, [[KEY, beta]])
+    fp = engine.fingerprint(spec, YEARS, abm.__version__, [[KEY, beta]])
     return [
         engine.Task(f"{SCENARIO}__b{beta:g}__seed{s}__{fp}", spec, s, ((KEY, beta),), YEARS)
         for s in SEEDS
@@ -92,7 +93,7 @@ def evaluate(beta: float, store: Path, workers: int) -> dict[str, float]:
 def choose(grid: pd.DataFrame) -> pd.Series:
     """The smallest objective; ties (within TIE_FRAC) to the smaller β."""
     best = grid.objective.min()
-    return grid[grid.objective <= best * (1 + TIE_FRAC) + 1e-15].sort_values("beta").iloc[0]
+    return grid[grid.objective <= best * (1 + TIE_FRAC)].sort_values("beta").iloc[0]
 
 
 def fit(out: Path, workers: int) -> int:

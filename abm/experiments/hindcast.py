@@ -117,29 +117,27 @@ def without_2014_fiscal(spec: Scenario) -> Scenario:
     return dataclasses.replace(spec, name=NO_2014, schedule=keep)
 
 
-def annual_worker(task: engine.Task) -> pd.DataFrame:
-    """One run reduced to annual values (picklable): exploration sums by country, mean
-    mine output by country and mineral, mean world prices; ``scenario``/``seed`` columns."""
-    result = run(
+def _run(task: engine.Task):
+    return run(
         task.scenario,
         seed=task.seed,
         years=task.years,
         overrides=task.override_dict(),
         summary=False,
     )
+
+
+def annual_worker(task: engine.Task) -> pd.DataFrame:
+    """One run reduced to annual values (picklable): exploration sums by country, mean
+    mine output by country and mineral, mean world prices; ``scenario``/``seed`` columns."""
+    result = _run(task)
     return annual_frame(result.timeseries, result.scenario.name, task.seed)
 
 
 def mineral_annual_worker(task: engine.Task) -> pd.DataFrame:
     """:func:`annual_worker` plus each country's annual exploration by mineral (indicator
     ``exploration_usd.<mineral>``), for fits of the allocation (scripts/fit_allocation.py)."""
-    result = run(
-        task.scenario,
-        seed=task.seed,
-        years=task.years,
-        overrides=task.override_dict(),
-        summary=False,
-    )
+    result = _run(task)
     ts, name = result.timeseries, result.scenario.name
     tidy = Tidy(ts)
     years = tidy.years()
