@@ -46,7 +46,7 @@ KEY = hc.ALLOCATION_KEY
 GRID = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
 SEEDS = tuple(range(1, 9))
 SCENARIO = "history_2010"
-YEARS = 15
+YEARS = CA_BASE_SHARE[1] - 2010 + 1  # 2010-01 to the target's last year (12: 2010-2021)
 TIE_FRAC = 0.01  # objectives within 1% of the best are ties (as scripts/fit_hindcast.py)
 COMMAND = "fit_allocation"  # the output folder's owner (abm.atomic marker)
 
@@ -97,6 +97,7 @@ def choose(grid: pd.DataFrame) -> pd.Series:
 
 
 def fit(out: Path, workers: int) -> int:
+    """Evaluate the grid (finished runs in ``out/runs`` are reused), write the choice."""
     rows = []
     for i, beta in enumerate(GRID, 1):
         rows.append(evaluate(beta, out / "runs", workers))

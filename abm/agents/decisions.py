@@ -104,8 +104,8 @@ def explore(
 
 def mineral_tilt(trend: np.ndarray | None, elasticity: float) -> np.ndarray | None:
     """Each mineral's weight multiplier (M,), trend ** ``exploration.mineral_trend_elasticity``:
-    exploration follows the minerals whose prices rise. None when flat (no trend, or elasticity
-    0: the baseline, since the fitted value failed its held-out test, docs/validation.md)."""
+    exploration follows the minerals whose prices rise. None when flat (no trend, or
+    elasticity 0)."""
     if trend is None or elasticity == 0:
         return None
     return np.power(np.maximum(trend, 0.0), elasticity)
@@ -122,8 +122,8 @@ def _target_spend(
     """Spending (F, C, M) this month's budgets and cell values call for: producers spend
     ``firms.exploration_frac_of_revenue`` of smoothed revenue over all cells by calibrated
     weight x value response; juniors spend their investors' equity on their home country's
-    cells. ``tilt`` (M,) moves each firm's North American spending between minerals
-    (:func:`mineral_tilt`) and keeps its total."""
+    cells. ``tilt`` (M,) moves each firm's North American spending between minerals (and a
+    producer's between countries; :func:`mineral_tilt`) and keeps its total."""
     v = values
     n_c, n_m = base.shape
     producers = fa.producers
@@ -135,7 +135,8 @@ def _target_spend(
         tilted = w_resp * tilt
         tilted_sum = tilted.sum(axis=(1, 2))
         scale = np.divide(na_weight, tilted_sum, out=np.ones_like(na_weight), where=tilted_sum > 0)
-        w_resp = tilted * scale[:, None, None]
+        # a firm whose tilted weights vanish (zero trends) keeps its untilted split
+        w_resp = np.where((tilted_sum > 0)[:, None, None], tilted * scale[:, None, None], w_resp)
     total = na_weight + v["exploration.outside_weight_frac"]
     spend_p = budget[:, None, None] * w_resp / total[:, None, None]
 

@@ -41,7 +41,7 @@ from abm.experiments.stats import paired_difference, t_interval
 from abm.params.history import load_exploration_observed
 from abm.params.scenario import Scenario, ScenarioError, parse_override
 from abm.params.schema import MINERALS
-from abm.runner import OUTPUTS, run
+from abm.runner import OUTPUTS, RunResult, run
 from abm.timeseries import Tidy
 
 EXPERIMENT = EXPERIMENT_DIR / "hindcast.toml"
@@ -117,7 +117,8 @@ def without_2014_fiscal(spec: Scenario) -> Scenario:
     return dataclasses.replace(spec, name=NO_2014, schedule=keep)
 
 
-def _run(task: engine.Task):
+def _run(task: engine.Task) -> RunResult:
+    """The task's run, without a summary (the workers reduce its timeseries)."""
     return run(
         task.scenario,
         seed=task.seed,

@@ -598,7 +598,8 @@ def _structural_params() -> list[Param]:
             "elasticity",
             "How strongly each firm's split of its North American exploration across minerals "
             "follows each mineral's price trend (the trend of junior finance, per mineral); "
-            "the firm's total is kept. 0 = the split follows exploration value only.",
+            "the firm's total is kept (a producer's money also moves between countries). "
+            "0 = the split follows exploration value only.",
             (0, 8),
         ),
         Param(

@@ -35,28 +35,39 @@ def _targets(tilt: np.ndarray | None) -> tuple[MiningModel, np.ndarray]:
     return model, decisions._target_spend(model.values, fa, ones, w, flows, tilt)
 
 
+def test_a_neutral_tilt_is_the_untilted_split_bit_for_bit() -> None:
+    _, flat = _targets(None)
+    _, ones = _targets(np.ones(len(MINERALS)))
+    assert np.array_equal(ones, flat)
+
+
 def test_the_tilt_moves_money_between_minerals_and_keeps_every_firms_total() -> None:
-    """Gold's trend 1.2 at elasticity 2: every firm spends the same in all, a junior's gold
-    spending relative to each other mineral rises by exactly 1.2**2, and every firm that
-    explores gold spends a larger share on it."""
+    """Gold's trend 1.2 at elasticity 2: every firm spends the same in all, and on every
+    cell it explores each firm's spending is a firm-wide constant x the tilt (1.44 on gold,
+    1 elsewhere), so every firm that explores gold and something else spends a larger
+    share on gold."""
     gold = MINERALS.index("gold")
     tilt = decisions.mineral_tilt(np.where(np.arange(len(MINERALS)) == gold, 1.2, 1.0), 2.0)
-    model, flat = _targets(None)
+    _, flat = _targets(None)
     _, tilted = _targets(tilt)
     np.testing.assert_allclose(tilted.sum(axis=(1, 2)), flat.sum(axis=(1, 2)), rtol=1e-12)
-    juniors = model.firm_arrays.juniors
-    j, home = juniors[0], model.firm_arrays.home[juniors[0]]
-    explored = flat[j, home] > 0  # cells with a calibrated weight
-    assert explored[gold] and explored.sum() > 2
-    ratio = tilted[j, home][explored] / flat[j, home][explored]
-    g = int(np.flatnonzero(explored).tolist().index(gold))
-    np.testing.assert_allclose(ratio[g] / np.delete(ratio, g), 1.44, rtol=1e-12)
-    explores_gold = flat[:, :, gold].sum(axis=1) > 0
-    share = (
-        tilted[explores_gold][:, :, gold].sum(1) / tilted[explores_gold].sum((1, 2)),
-        flat[explores_gold][:, :, gold].sum(1) / flat[explores_gold].sum((1, 2)),
-    )
-    assert (share[0] > share[1]).all()
+    n_checked = 0
+    for f in range(len(flat)):
+        explored = flat[f] > 0
+        if not explored.any():
+            continue
+        per_cell = (tilted[f] / np.where(explored, flat[f], 1.0) / tilt[None, :])[explored]
+        np.testing.assert_allclose(per_cell, per_cell[0], rtol=1e-12)
+        n_checked += 1
+    assert n_checked == len(flat)
+    gold_share = tilted[:, :, gold].sum(1) / tilted.sum((1, 2))
+    flat_share = flat[:, :, gold].sum(1) / flat.sum((1, 2))
+    mixed = (flat_share > 0) & (flat_share < 1)
+    assert mixed.sum() > 0.9 * len(flat) and (gold_share[mixed] > flat_share[mixed]).all()
+
+
+def _ca_log_base_share_ratio(ts) -> float:
+    return float(np.log(_ca_base_share_ratio(ts)))
 
 
 def _ca_base_share_ratio(ts) -> float:
@@ -83,17 +94,16 @@ def _static_tilt_ratio(elasticity: float) -> float:
 
 
 def test_trend_following_raises_canadas_base_metal_share_2017_2021_by_the_tilts_size() -> None:
-    """On the replay, elasticity 8 against 0, paired seeds: copper and nickel outran gold
-    from 2017 to 2021, so Canada's base-metal share rises. Size: the log change is within a
-    factor of two of the static tilt's (the budget lag and producers' revenue make the rest).
-    Measured when the mechanism was built (these 6 seeds): +23.6 pp +/- 2.1, static tilt
-    ratio 1.285 (log changes 0.212 and 0.251)."""
-    diff = paired(_ca_base_share_ratio, {KEY: 8.0}, {KEY: 0.0}, **REPLAY)
+    """On the replay, elasticity 8 against 0, paired seeds: nickel's and copper's trends were
+    below gold's in 2017 and level with it in 2021, so Canada's base-metal share rises from
+    2017 to 2021. Size: the paired change of the log share ratio is within a factor of two of
+    the static tilt's (the budget lag and producers' revenue make the rest). Measured when the
+    mechanism was built (these 6 seeds): +0.211 +/- 0.016, static tilt 0.251."""
+    diff = paired(_ca_log_base_share_ratio, {KEY: 8.0}, {KEY: 0.0}, **REPLAY)
     m, h = ci95(diff)
-    assert m - h > 0.05, (m, h)  # direction: the interval above +5 pp
+    assert m - h > np.log(1.05), (m, h)  # direction: the share ratio up by more than 5%
     static = np.log(_static_tilt_ratio(8.0))
-    model = np.log1p(m)
-    assert static / 2 < model < 2 * static, (model, static)
+    assert static / 2 < m < 2 * static, (m, static)
 
 
 def test_the_tilt_leaves_north_americas_exploration_total_nearly_unchanged() -> None:
