@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -16,6 +19,15 @@ from abm.experiments.stats import t_interval
 from abm.runner import run_timeseries
 
 SEEDS = tuple(range(1, 9))
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+
+
+def load_script(name: str) -> ModuleType:
+    """A script of scripts/ (not a package) loaded as a module, for tests of its functions."""
+    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 @cache

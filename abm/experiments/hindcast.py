@@ -42,7 +42,7 @@ from abm.params.history import load_exploration_observed
 from abm.params.scenario import Scenario, ScenarioError, parse_override
 from abm.params.schema import MINERALS
 from abm.runner import OUTPUTS, RunResult, run
-from abm.timeseries import Tidy
+from abm.timeseries import ALL, Tidy
 
 EXPERIMENT = EXPERIMENT_DIR / "hindcast.toml"
 DEFAULT_OUT = OUTPUTS / "hindcast"
@@ -139,29 +139,23 @@ def mineral_annual_worker(task: engine.Task) -> pd.DataFrame:
     """:func:`annual_worker` plus each country's annual exploration by mineral (indicator
     ``exploration_usd.<mineral>``), for fits of the allocation (scripts/fit_allocation.py)."""
     result = _run(task)
-    ts, name = result.timeseries, result.scenario.name
-    tidy = Tidy(ts)
-    years = tidy.years()
-    rows = [
-        (int(y), c, f"exploration_usd.{m}", float(v))
-        for m in MINERALS
-        for c in COUNTRIES
-        for y, v in zip(years, tidy.annual("exploration_usd", c, years, mineral=m), strict=True)
-    ]
-    by_mineral = pd.DataFrame(rows, columns=["year", "country", "indicator", "value"])
-    by_mineral.insert(0, "seed", task.seed)
-    by_mineral.insert(0, "scenario", name)
-    return pd.concat([annual_frame(ts, name, task.seed), by_mineral], ignore_index=True)
+    return annual_frame(result.timeseries, result.scenario.name, task.seed, minerals=MINERALS)
 
 
-def annual_frame(ts: pd.DataFrame, scenario: str, seed: int) -> pd.DataFrame:
-    """Annual values of one run's tidy timeseries (the rows hindcast.csv summarises)."""
+def annual_frame(
+    ts: pd.DataFrame, scenario: str, seed: int, minerals: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Annual values of one run's tidy timeseries (the rows hindcast.csv summarises), and
+    each country's exploration on each of ``minerals`` (indicator ``exploration_usd.<m>``)."""
     tidy = Tidy(ts)
     years = tidy.years()
     rows = []
-    for c in COUNTRIES:
-        for y, v in zip(years, tidy.annual("exploration_usd", c, years), strict=True):
-            rows.append((int(y), c, "exploration_usd", float(v)))
+    series = (("exploration_usd", ALL), *((f"exploration_usd.{m}", m) for m in minerals))
+    for indicator, mineral in series:
+        for c in COUNTRIES:
+            annual = tidy.annual("exploration_usd", c, years, mineral=mineral)
+            for y, v in zip(years, annual, strict=True):
+                rows.append((int(y), c, indicator, float(v)))
     months = ts[ts.step > 0]
     year = months.date.str[:4].astype(int)
     prod = months[(months.indicator == "production_t") & months.country.isin(COUNTRIES[:3])]

@@ -158,54 +158,69 @@ CHECKS = (
         f"{HIST} / {PF} NRCan exploration + deposit appraisal CA 2020 CAD 2,200M, 2021 CAD 3,800M",
     ),
 )
-for name, country, (first, last, obs), source in CHECKS:
+
+
+def _register_change(
+    name: str,
+    what: str,
+    change: tuple[int, int, float],
+    source: str,
+    why: str,
+    measure,
+    fitted: bool,
+) -> None:
+    """Register a hindcast check of an observed change ``(first, last, observed)`` by the
+    rule of the module docstring: same direction, within :data:`FACTOR` on the log scale."""
+    first, last, obs = change
     lo, hi = band(obs)
     register(
         Check(
             name=name,
             group="hindcast",
             source=source,
-            target=f"{country} exploration {first}->{last} {obs:+.0%} (observed): same direction, "
+            target=f"{what} {first}->{last} {obs:+.0%} (observed): same direction, "
             f"within a factor {FACTOR:g} on the log scale",
             lo=lo,
             hi=hi,
             unit="frac",
             sign=1 if obs > 0 else -1,
-            why="Direction: the whole interval on the observed side of zero. Size: a factor of "
-            "two of the observed log change (survey bases and mineral coverage differ from the "
-            "model's 14 minerals); stated before the hindcast fit (docs/validation.md).",
-            measure=_change(country, first, last),
+            why=why,
+            measure=measure,
             arms=("history_2010",),
-            fitted=last <= 2017,  # both years in the fitting window of scripts/fit_hindcast.py
+            fitted=fitted,
         )
+    )
+
+
+for name, country, change, source in CHECKS:
+    _register_change(
+        name,
+        f"{country} exploration",
+        change,
+        source,
+        "Direction: the whole interval on the observed side of zero. Size: a factor of "
+        "two of the observed log change (survey bases and mineral coverage differ from the "
+        "model's 14 minerals); stated before the hindcast fit (docs/validation.md).",
+        _change(country, *change[:2]),
+        fitted=change[1] <= 2017,  # both years in the fitting window of scripts/fit_hindcast.py
     )
 
 
 def _register_base_share() -> None:
     """Where the money goes (docs/validation.md, "A held-out allocation check")."""
-    first, last, obs = CA_BASE_SHARE
-    lo, hi = band(obs)
-    register(
-        Check(
-            name="hindcast_ca_base_share_2017_2021",
-            group="hindcast",
-            source=f"{HIST} exploration_plus_deposit_appraisal_expenditure_by_commodity "
-            "base metals CA 2017 CAD 322.2M (14.7%), 2021 CAD 774.5M (MAC's 20.5%; "
-            "774.5/3,800 = 20.4%, 3,800 rounded) (MAC 2023 p.27, NRCan data)",
-            target=f"CA base-metal share of exploration {first}->{last} {obs:+.0%} (observed): "
-            f"same direction, within a factor {FACTOR:g} on the log scale",
-            lo=lo,
-            hi=hi,
-            unit="frac",
-            sign=1,
-            why="Where the money goes, not how much: the change of a share (the model's 14 "
-            "minerals against NRCan's all-mineral total), by the rule of the other hindcast "
-            "checks; declared before its first run, after the third fit (docs/validation.md).",
-            measure=_share_change("CA", first, last),
-            arms=("history_2010",),
-            # seen: exploration.mineral_trend_elasticity was fitted to it, and not adopted
-            fitted=False,
-        )
+    _register_change(
+        "hindcast_ca_base_share_2017_2021",
+        "CA base-metal share of exploration",
+        CA_BASE_SHARE,
+        f"{HIST} exploration_plus_deposit_appraisal_expenditure_by_commodity "
+        "base metals CA 2017 CAD 322.2M (14.7%), 2021 CAD 774.5M (MAC's 20.5%; "
+        "774.5/3,800 = 20.4%, 3,800 rounded) (MAC 2023 p.27, NRCan data)",
+        "Where the money goes, not how much: the change of a share (the model's 14 "
+        "minerals against NRCan's all-mineral total), by the rule of the other hindcast "
+        "checks; declared before its first run, after the third fit (docs/validation.md).",
+        _share_change("CA", *CA_BASE_SHARE[:2]),
+        # seen: exploration.mineral_trend_elasticity was fitted to it, and not adopted
+        fitted=False,
     )
 
 
@@ -245,27 +260,18 @@ COMMODITY_CHECKS = (
 def _register_commodity_checks() -> None:
     """Where the money went by commodity in 2022-2024 (docs/validation.md, "Held-out commodity
     checks"): declared before their first run, all in the held-out window."""
-    for name, measure, (first, last, obs), what, source in COMMODITY_CHECKS:
-        lo, hi = band(obs)
-        register(
-            Check(
-                name=name,
-                group="hindcast",
-                source=source,
-                target=f"{what} {first}->{last} {obs:+.0%} (observed): same direction, "
-                f"within a factor {FACTOR:g} on the log scale",
-                lo=lo,
-                hi=hi,
-                unit="frac",
-                sign=1 if obs > 0 else -1,
-                why="Where the money goes by commodity, by the rule of the other hindcast "
-                "checks; world budgets stand for North America's mix where no North American "
-                "split exists (ASSUMPTION); declared before their first run and before the "
-                "allocation mechanism they test was built (docs/validation.md).",
-                measure=measure,
-                arms=("history_2010",),
-                fitted=False,  # 2022-2024: the held-out window; no fit sees commodities there
-            )
+    for name, measure, change, what, source in COMMODITY_CHECKS:
+        _register_change(
+            name,
+            what,
+            change,
+            source,
+            "Where the money goes by commodity, by the rule of the other hindcast "
+            "checks; world budgets stand for North America's mix where no North American "
+            "split exists (ASSUMPTION); declared before their first run and before the "
+            "allocation mechanism they test was built (docs/validation.md).",
+            measure,
+            fitted=False,  # 2022-2024: the held-out window; no fit sees commodities there
         )
 
 

@@ -1,23 +1,17 @@
-"""scripts/fit_allocation.py: the choice rule on known answers, the folder it claims, and a
-two-point fit end to end (direction of the share, the choice, resume)."""
+"""scripts/fit_allocation.py: the choice rule on known answers and a two-point fit end to
+end (direction of the share, the choice, resume). The folder it refuses:
+tests/experiments/test_fit_hindcast.py, with the other fit script."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pandas as pd
-
-ROOT = Path(__file__).resolve().parents[2]
+from conftest import load_script
 
 
 def _script():
-    path = ROOT / "scripts/fit_allocation.py"
-    spec = importlib.util.spec_from_file_location("fit_allocation", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("fit_allocation")
 
 
 def test_choice_is_the_smallest_objective_with_ties_to_the_smaller_elasticity() -> None:
@@ -26,17 +20,6 @@ def test_choice_is_the_smallest_objective_with_ties_to_the_smaller_elasticity() 
     assert fit.choose(grid).beta == 2.0  # within 1% of the best: a tie, the smaller wins
     grid.loc[1, "objective"] = 0.1012  # 1.2% worse: no longer a tie
     assert fit.choose(grid).beta == 8.0
-
-
-def test_a_folder_it_did_not_write_is_refused_untouched(tmp_path, capsys) -> None:
-    fit = _script()
-    out = tmp_path / "mine"
-    out.mkdir()
-    (out / "notes.txt").write_text("a user's file")
-    assert fit.main(["--out", str(out)]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("fit_allocation:"), err
-    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
 
 
 def test_two_point_fit_end_to_end_and_resume(tmp_path, monkeypatch, capsys) -> None:

@@ -3,12 +3,12 @@ fit end to end (grid, identification across near-best points, fit.json, resume).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import load_script
 
 from abm.experiments import hindcast as hc
 
@@ -20,10 +20,7 @@ SHORT = (
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("fit_hindcast", ROOT / "scripts/fit_hindcast.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("fit_hindcast")
 
 
 def test_choice_is_the_best_point_with_ties_to_the_current_values() -> None:
@@ -44,14 +41,16 @@ def test_choice_is_the_best_point_with_ties_to_the_current_values() -> None:
     assert (pick.a, pick.b) == (3.0, 20.0)
 
 
-def test_a_folder_it_did_not_write_is_refused_untouched(tmp_path, capsys) -> None:
-    fit = _script()
+@pytest.mark.parametrize("name", ["fit_hindcast", "fit_allocation"])
+def test_a_folder_it_did_not_write_is_refused_untouched(tmp_path, capsys, name: str) -> None:
+    """Both fit scripts (scripts/fit_hindcast.py, scripts/fit_allocation.py)."""
+    fit = load_script(name)
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.txt").write_text("a user's file")
     assert fit.main(["--out", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("fit_hindcast:"), err
+    assert len(err) == 1 and err[0].startswith(f"{name}:"), err
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
     assert (out / "notes.txt").read_text() == "a user's file"
 
