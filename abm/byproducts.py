@@ -27,6 +27,13 @@ from abm.params.data import MineralData
 from abm.params.schema import COUNTRIES, MINERALS
 from abm.projects import STATE_OWNER, ProjectBook, Stage
 
+# Recovered at the refinery, not at the mine: gallium from Bayer liquor at alumina refineries
+# and from zinc refinery residues, germanium from zinc refinery residues (USGS MCS 2025,
+# Gallium and Germanium: "produced as a byproduct of processing bauxite and zinc ores",
+# "recovered ... from zinc concentrates/residues"). Their North American supply comes from the
+# plants of params/processing_plants.csv that recover them (abm.midstream.recover_byproducts),
+# bounded by the host's feed; no mine-side circuits are built for them here.
+REFINERY_BYPRODUCTS: tuple[str, ...] = ("gallium", "germanium")
 # ASSUMPTION (range 0.1-0.5): a country adds a circuit only for a gap of at least a fifth of
 # its potential recovery (no stream of small circuits as host output drifts).
 RECOVERY_MIN_GAP_FRAC = 0.2
@@ -85,6 +92,8 @@ def invest_in_recovery(
     trigger = v["supply.recovery_trigger_price_multiple"]
     added = []
     for b in np.flatnonzero(host >= 0):
+        if MINERALS[b] in REFINERY_BYPRODUCTS:
+            continue
         h = host[b]
         credit = production_credit_frac * minerals.critical[b]
         for c in range(len(COUNTRIES)):

@@ -427,7 +427,11 @@ def _known_pipeline(
     """
     v, book = values, factory.book
     year0, month0 = parse_month(v["simulation.start"], "simulation.start")
-    recovered = tuple(MINERALS[b] for b in np.flatnonzero(book.host_of >= 0))
+    recovered = tuple(
+        MINERALS[b]
+        for b in np.flatnonzero(book.host_of >= 0)
+        if MINERALS[b] not in byproducts.REFINERY_BYPRODUCTS  # plants of the plant table
+    )
     rows = known_assets.pipeline_records(year0, recovered)
     producers = np.flatnonzero(fa.kind != JUNIOR)
     p_weight = _producer_weight(v, fa)

@@ -268,3 +268,23 @@ def started(book: ProjectBook, table: pd.DataFrame | None = None) -> pd.DataFram
     idx = np.flatnonzero((book.known >= 0) & (book.production_step > 0))
     rows = table.loc[book.known[idx], ["project_id", "name", "country", "mineral"]]
     return rows.assign(production_step=book.production_step[idx]).reset_index(drop=True)
+
+
+@cache
+def _integrated_rows() -> np.ndarray:
+    """(rows of the table,) True where a known project is an integrated mine-and-plant."""
+    flags = (known_table()["facility"] == "integrated").to_numpy(bool)
+    flags.flags.writeable = False
+    return flags
+
+
+def commissioned_integrated_t(book: ProjectBook) -> np.ndarray:
+    """(C, M) plant capacity of known integrated mines commissioned during the run and running
+    (their on-site plant: Thacker Pass's carbonate plant). Integrated mines producing at the
+    start are not counted: their plants are rows of params/processing_plants.csv."""
+    out = np.zeros((len(COUNTRIES), len(MINERALS)))
+    rows = np.flatnonzero((book.known >= 0) & (book.production_step > 0) & ~book.idle)
+    rows = rows[book.stage[rows] == Stage.PRODUCTION]
+    rows = rows[_integrated_rows()[book.known[rows]]]
+    np.add.at(out, (book.country[rows], book.mineral[rows]), book.capacity_t[rows])
+    return out

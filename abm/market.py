@@ -38,9 +38,26 @@ from typing import Any
 import numpy as np
 
 from abm.agents.rest_of_world import RowOffer, price_multiple
+from abm.byproducts import REFINERY_BYPRODUCTS, world_recovery_t_per_t
 from abm.demand import DemandPath, price_response
+from abm.midstream import (
+    FeedFlows,
+    RefinedFlows,
+    allocate_feed,
+    mined_dependency,
+    recover_byproducts,
+    share_refined,
+)
 from abm.params.data import MineralData
-from abm.params.schema import COUNTRIES, country_key, minerals_mask
+from abm.params.plants import (
+    Plant,
+    load_plants,
+    load_secondary,
+    operating_capacity_t,
+    operating_throughput_t,
+    pipeline_rows,
+)
+from abm.params.schema import COUNTRIES, MINERALS, country_key, minerals_mask
 from abm.price_paths import PricePath
 
 # Firms' recent-price signal is an exponential moving average of the received price with a
@@ -77,6 +94,32 @@ def reserve_floor_usd_per_t(values: dict, base_price: np.ndarray) -> np.ndarray:
     """Price the strategic reserve guarantees regional producers, per mineral (0: none)."""
     listed = minerals_mask(values["trade.strategic_reserve_minerals"])
     return listed * values["trade.strategic_reserve_floor_frac"] * base_price
+
+
+def recovery_bounds(
+    plants: tuple[Plant, ...], minerals: MineralData
+) -> tuple[np.ndarray, np.ndarray]:
+    """(C, M) host mineral index and recovery rate (t per t of host feed) of the refinery
+    by-products' plants: the host a country's plants name (-1: alumina, outside the model, or
+    none) and the plant's sourced rate, else the world average (world by-product output per
+    t of world host output, USGS MCS 2025 via params/minerals.toml: an upper bound where the
+    by-product mostly comes from another host, as gallium from alumina)."""
+    n_c, n_m = len(COUNTRIES), len(MINERALS)
+    host = np.full((n_c, n_m), -1)
+    rate = np.zeros((n_c, n_m))
+    for p in plants:
+        if p.mineral not in REFINERY_BYPRODUCTS or p.host_mineral not in MINERALS:
+            continue
+        c, b = p.cell
+        h = MINERALS.index(p.host_mineral)
+        hosts = np.full(n_m, -1)
+        hosts[b] = h
+        world = world_recovery_t_per_t(minerals, hosts)[b]
+        host[c, b] = h
+        rate[c, b] = max(
+            rate[c, b], world if p.recovery_frac != p.recovery_frac else p.recovery_frac
+        )
+    return host, rate
 
 
 @dataclass(frozen=True)
@@ -143,10 +186,13 @@ class Clearing:
 
     demand_t: np.ndarray  # (C, M) wanted at the delivered price
     consumption_t: np.ndarray  # (C, M) got
-    imports_by_country_t: np.ndarray  # (C, M) from outside USMCA
+    imports_by_country_t: np.ndarray  # (C, M) refined imports from outside USMCA
     processing_capacity_t: np.ndarray  # (C, M) plants in operation at the month's end
     scarcity_multiple: np.ndarray  # (M,) delivered price over the landed cost (1: none)
     processing_capex_usd: np.ndarray  # (C,) spent this month on plants under construction
+    feed: FeedFlows  # ore/concentrate stage (abm/midstream.py)
+    refined: RefinedFlows  # refined stage
+    secondary_supply_t: np.ndarray  # (C, M) recycled supply
 
     @cached_property
     def unmet_demand_t(self) -> np.ndarray:
@@ -167,9 +213,35 @@ class Clearing:
 
     @cached_property
     def dependency_na(self) -> np.ndarray:
-        """(M,) North American import dependency."""
+        """(M,) North American import dependency (refined stage)."""
         c = self.consumption_t.sum(0)
         return np.divide(self.imports_t, c, out=np.zeros_like(c), where=c > 0)
+
+    @cached_property
+    def dependency_mined_by_country(self) -> np.ndarray:
+        """(C, M) net import reliance at the ore stage (:func:`abm.midstream.mined_dependency`)."""
+        return mined_dependency(self.consumption_t, self.feed.mine_t, self.secondary_supply_t)
+
+    @cached_property
+    def dependency_mined_na(self) -> np.ndarray:
+        """(M,) North American net import reliance at the ore stage."""
+        c, q = self.consumption_t.sum(0), self.feed.mine_t.sum(0)
+        return mined_dependency(c, q, self.secondary_supply_t.sum(0))
+
+
+# ASSUMPTION (range 1-12): a plant's stated start year means operation from its sixth month
+# (as known mines, abm.known_assets.KNOWN_START_MONTH).
+PLANT_START_MONTH = 6
+
+
+@dataclass(frozen=True)
+class _Announced:
+    """An announced plant waiting for its investment decision."""
+
+    plant: Plant
+    c: int
+    m: int
+    to_start_months: float  # months from the model's start to its stated first output
 
 
 class _Pipeline:
@@ -233,38 +305,34 @@ class Market:
         self.demand_path = DemandPath.from_values(values, *start, n_steps)
         self.consumption0_t = minerals.consumption_t.copy()
         self.base_demand_t = self.consumption0_t.copy()  # wanted at the reference price
-        self.production0_na_t = total_q = production0_t.sum(axis=0)
+        self.production0_na_t = production0_t.sum(axis=0)
         self.output_avg_na_t = self.production0_na_t.copy()  # 12-month average NA output
-        total_d = self.consumption0_t.sum(axis=0)
-        regional = (1.0 - minerals.na_dependency_frac) * total_d
-        k_total = np.minimum(total_q, regional)
-        share = np.divide(
-            production0_t, total_q, out=np.zeros_like(production0_t), where=total_q > 0
-        )
-        self.capacity_t = share * k_total  # (C, M) processing capacity, t/yr
-        self.secondary_frac = np.maximum(regional - k_total, 0.0) / np.maximum(total_d, 1e-12)
+        # The midstream (params/processing_plants.csv): operating plants are the starting
+        # capacity; plants under construction or announced enter the pipeline.
+        plants = load_plants()
+        self.capacity_t = operating_capacity_t(plants).copy()  # (C, M) nameplate, t/yr
+        # what the plants can treat: sourced output of today's plants, new ones at utilisation
+        self.throughput_t = operating_throughput_t(plants, values["processing.utilisation_frac"])
+        self.secondary0_t = load_secondary()  # (C, M) t/yr recycled, 2024
+        self.secondary_t = self.secondary0_t.copy()
         self.plants = _Pipeline(*self.capacity_t.shape)
+        self.start_ym = start
+        self.byproduct = np.isin(MINERALS, REFINERY_BYPRODUCTS)
+        self.host_cm, self.recovery_cm = recovery_bounds(plants, minerals)
+        self.announced: list[_Announced] = []
+        self._enter_plant_pipeline(values, pipeline_rows(plants))
+        self.clearing = self._clear_start(values, production0_t)
         # The delivered price at which 2024 consumption was wanted: the landed cost of
         # 2024 imports at the 2024 price under the calibration reference's trade policy.
-        importing0 = minerals.na_dependency_frac > IMPORTING_TOL_FRAC
+        importing0 = self.clearing.dependency_na > IMPORTING_TOL_FRAC
         premium0 = import_premium_usd_per_t(reference, minerals, self.base_price)
         self.reference_na_price = self.base_price + premium0 * importing0
-        dep0 = minerals.na_dependency_frac
-        imports0 = self.consumption0_t * dep0[None, :]
         ref_review = np.array(
             [reference[country_key(c, "permit_review_months")] for c in COUNTRIES]
         )
         self.reference_build_months = (
             reference["processing.build_months"]
             + reference["processing.permit_review_frac"] * ref_review
-        )
-        self.clearing = Clearing(
-            self.consumption0_t,
-            self.consumption0_t,
-            imports0,
-            self.capacity_t.copy(),
-            np.ones(len(self.base_price)),
-            np.zeros(len(COUNTRIES)),
         )
         self.prices: PriceState | None = None
         # Plants are valued against the price regional producers receive at the start
@@ -389,22 +457,31 @@ class Market:
         review_months: np.ndarray,
         offer: RowOffer,
         rates_frac: tuple[np.ndarray, np.ndarray],
+        integrated_t: np.ndarray | None = None,
     ) -> Clearing:
         """Clear this month's mine output ``production_t`` (C, M, t/yr) against demand and
         the rest of the world's ``offer``; ``review_months`` (C,) is each country's permit
         review (plants need a share of it), ``rates_frac`` the countries' discount rates
-        (C,) now and under the calibration reference."""
+        (C,) now and under the calibration reference; ``integrated_t`` (C, M) the plant
+        capacity of known integrated mines commissioned during the run (their on-site
+        plants: Thacker Pass's carbonate plant)."""
         v = values
         e = v["market.na_demand_price_elasticity"]
-        q, k = production_t, self.capacity_t
-        total_q, total_k = q.sum(0), k.sum(0)
         wanted = (
             self.base_demand_t
             * price_response(self.prices.landed, self.reference_na_price, e)[None, :]
         )
-        processed = np.minimum(total_q, total_k)
-        k_share = np.divide(k, total_k, out=np.zeros_like(k), where=total_k > 0)
-        own = k_share * processed + self.secondary_frac * wanted  # (C, M) USMCA supply
+        growth = 1.0 + v["market.secondary_growth_frac_per_year"]
+        self.secondary_t = self.secondary0_t * growth ** (step / 12.0)
+        extra = 0.0 if integrated_t is None else integrated_t
+        u = v["processing.utilisation_frac"]
+        ramp = v["processing.ramp_frac_per_year"] / 12.0
+        if ramp > 0:  # plants below nameplate x utilisation close part of the gap
+            self.throughput_t += np.maximum(self.capacity_t * u - self.throughput_t, 0.0) * ramp
+        throughput = self.throughput_t + extra * u
+        feed = allocate_feed(production_t, throughput, offer.supply_frac)
+        feed = recover_byproducts(feed, throughput, self.host_cm, self.recovery_cm, self.byproduct)
+        own = feed.processing_feed_t + self.secondary_t  # (C, M) USMCA refined supply
         # Scarcity from the totals: North America uses min(own, wanted) of its own supply
         # and imports the rest up to what the rest of the world offers.
         own_t, wanted_t = own.sum(0), wanted.sum(0)
@@ -412,30 +489,101 @@ class Market:
         available_t = offer.supply_frac * need_t
         scarcity = self._scarcity_multiple(v, wanted_t, need_t, available_t)
         demand = wanted * scarcity[None, :] ** (-e)
-        # Countries share on the demand at the delivered price: own supply first, partners'
-        # surplus by unmet demand, then imports by what is still short.
-        home = np.minimum(demand, own)
-        surplus = (own - home).sum(0)
-        unmet = demand - home
-        total_unmet = unmet.sum(0)
-        shared = np.minimum(surplus, total_unmet)
-        from_partners = (
-            np.divide(unmet, total_unmet, out=np.zeros_like(unmet), where=total_unmet > 0) * shared
+        refined = share_refined(demand, own, available_t)
+        capex = self._build_processing(
+            v, step, review_months, rates_frac, feed, refined.imports_t.sum(0), scarcity
         )
-        regional = home + from_partners  # (C, M) served from USMCA supply
-        short = np.maximum(demand - regional, 0.0)
-        total_short = short.sum(0)
-        imports_na = np.minimum(total_short, available_t)
-        imports = (
-            np.divide(short, total_short, out=np.zeros_like(short), where=total_short > 0)
-            * imports_na
-        )
-        consumption = regional + imports
-        capex = self._build_processing(v, step, review_months, rates_frac, q, imports_na, scarcity)
         self.clearing = Clearing(
-            demand, consumption, imports, self.capacity_t.copy(), scarcity, capex
+            demand,
+            refined.consumption_t,
+            refined.imports_t,
+            self.capacity_t + extra,
+            scarcity,
+            capex,
+            feed,
+            refined,
+            self.secondary_t,
         )
         return self.clearing
+
+    def _clear_start(self, values: dict, production0_t: np.ndarray) -> Clearing:
+        """The calibrated 2024 trade: 2024 output through the operating plants against 2024
+        consumption at the reference price, the rest of the world offering all that is
+        needed (the same two midstream steps as every month)."""
+        n_c, n_m = self.capacity_t.shape
+        feed = allocate_feed(production0_t, self.throughput_t, np.ones(n_m))
+        feed = recover_byproducts(
+            feed, self.throughput_t, self.host_cm, self.recovery_cm, self.byproduct
+        )
+        own = feed.processing_feed_t + self.secondary_t
+        need_t = np.maximum(self.consumption0_t.sum(0) - own.sum(0), 0.0)
+        refined = share_refined(self.consumption0_t, own, need_t)
+        return Clearing(
+            self.consumption0_t,
+            refined.consumption_t,
+            refined.imports_t,
+            self.capacity_t.copy(),
+            np.ones(n_m),
+            np.zeros(n_c),
+            feed,
+            refined,
+            self.secondary_t,
+        )
+
+    def _enter_plant_pipeline(self, values: dict, rows: tuple[Plant, ...]) -> None:
+        """Plants under construction are built to their stated start (mid-year, or the
+        reference build time where none is stated), their capex paid until then; announced
+        plants wait for the investment decision (:meth:`_start_announced`)."""
+        y0, m0 = self.start_ym
+        capex_per_t = self.base_price * values["processing.capex_usd_per_usd_capacity"]
+        for p in rows:
+            c, m = p.cell
+            to_start = (
+                values["processing.build_months"]
+                if p.start_year != p.start_year
+                else (p.start_year - y0) * 12 + (PLANT_START_MONTH - m0) + 1
+            )
+            if p.stage == "construction":
+                self._start_plant(0, c, m, p.capacity_t_per_year, capex_per_t, to_start)
+            else:
+                self.announced.append(_Announced(p, c, m, to_start))
+
+    def _start_announced(
+        self, v: dict, step: int, build_months: np.ndarray, value_index: np.ndarray
+    ) -> None:
+        """Announced plants whose build must begin by now start when they are worth at least
+        their value under the calibration reference (``value_index >= 1``: margin, policy,
+        rates and permit time, :meth:`_plant_value_index`) and enter the pipeline; one still
+        waiting ``processing.announced_patience_years`` after its due start is dropped. A
+        by-product recovery circuit at an existing refinery (Clarksville germanium and
+        gallium) takes ``supply.recovery_build_months``, a new plant the country's build and
+        permit time."""
+        patience = 12.0 * v["processing.announced_patience_years"]
+        capex_per_t = self.base_price * v["processing.capex_usd_per_usd_capacity"]
+        waiting = []
+        for a in self.announced:
+            months = v["supply.recovery_build_months"] if self.byproduct[a.m] else build_months[a.c]
+            due = a.to_start_months - months  # when the build must begin
+            if step < due:
+                waiting.append(a)
+            elif value_index[a.c, a.m] >= 1.0:
+                self._start_plant(step, a.c, a.m, a.plant.capacity_t_per_year, capex_per_t, months)
+            elif step <= due + patience:
+                waiting.append(a)
+        self.announced = waiting
+
+    def _start_plant(
+        self, step: int, c: int, m: int, t: float, capex_per_t: np.ndarray, months: float
+    ) -> None:
+        """One plant of ``t`` t/yr enters the pipeline, ready in ``months``, its capex paid
+        evenly until then."""
+        n_c, n_m = self.capacity_t.shape
+        months = max(round(months), 1)
+        start_t = np.zeros((n_c, n_m))
+        start_t[c, m] = t
+        capex = np.zeros(n_c)
+        capex[c] = t * capex_per_t[m] / months
+        self.plants.start(np.full(n_c, step + months), start_t, capex)
 
     @staticmethod
     def _scarcity_multiple(v, wanted_t, need_t, available_t) -> np.ndarray:
@@ -459,36 +607,40 @@ class Market:
         step: int,
         review_months: np.ndarray,
         rates_frac: tuple[np.ndarray, np.ndarray],
-        q: np.ndarray,
+        feed: FeedFlows,
         imports_na_t: np.ndarray,
         scarcity: np.ndarray,
     ) -> np.ndarray:
-        """Complete due plants and start new ones where they pay; returns the month's
-        processing capex by country.
+        """Complete due plants, start announced ones and new ones where they pay; returns
+        the month's processing capex by country.
 
-        Feed, by country and mineral: ore mined there but processed abroad, net of plants
-        under construction (at most what North America imports). Pace:
-        ``processing.expansion_frac_per_year`` of the feed a year at the calibration
-        reference's value, times the plant's value relative to it
-        (:meth:`_plant_value_index`): the margin (base x the price level + tariff protection
-        + beneficiation credit under geological origin + the scarcity premium) over the base
-        margin, times the present value of a ``processing.plant_life_years`` plant at the
-        country's rate now, discounted over its build and permit time, over that at the
-        reference's rate and times.
+        Announced plants first (:meth:`_start_announced`). New plants, for capacity nobody
+        has announced: feed, by country and mineral, is ore mined there and exported as
+        concentrate (no North American plant treats it), net of plants under construction
+        (at most what North America imports). Pace: ``processing.expansion_frac_per_year``
+        of the feed a year at the calibration reference's value, times the plant's value
+        relative to it (:meth:`_plant_value_index`): the margin (base x the price level +
+        tariff protection + beneficiation credit under geological origin + the scarcity
+        premium) over the base margin, times the present value of a
+        ``processing.plant_life_years`` plant at the country's rate now, discounted over its
+        build and permit time, over that at the reference's rate and times.
         """
-        self.capacity_t = self.capacity_t + self.plants.complete(step)
+        due = self.plants.complete(step)
+        self.capacity_t = self.capacity_t + due
+        self.throughput_t = self.throughput_t + due * v["processing.utilisation_frac"]
         n_m = self.capacity_t.shape[1]
-        pending = self.plants.pending_t
         build = v["processing.build_months"] + v["processing.permit_review_frac"] * review_months
-        ore = np.maximum(q - self.capacity_t - pending, 0.0)
+        value = self._plant_value_index(v, build, scarcity, *rates_frac)
+        self._start_announced(v, step, build, value)
+        pending = self.plants.pending_t
+        ore = np.maximum(feed.concentrate_exports_t - pending, 0.0)
         gap = np.maximum(imports_na_t - pending.sum(0), 0.0)
         ore_total = ore.sum(0)
         scale = np.divide(
             np.minimum(ore_total, gap), ore_total, out=np.zeros(n_m), where=ore_total > 0
         )
-        feed = ore * scale[None, :]
-        start_t = feed * v["processing.expansion_frac_per_year"] / 12.0
-        start_t *= self._plant_value_index(v, build, scarcity, *rates_frac)
+        start_t = ore * scale[None, :] * v["processing.expansion_frac_per_year"] / 12.0
+        start_t *= value
         start_t = np.where(start_t > PLANT_TOL_T, start_t, 0.0)
         capex_per_t = self.base_price * v["processing.capex_usd_per_usd_capacity"]
         months = np.maximum(np.rint(build).astype(int), 1)  # round half to even, as round()

@@ -30,7 +30,7 @@ import mesa
 import numpy as np
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from abm import calibration
+from abm import calibration, known_assets
 from abm.agents import decisions, integration, valuation
 from abm.agents.firm import Firm
 from abm.agents.government import Government, apply_policy_changes, expected_waits
@@ -216,7 +216,13 @@ class MiningModel(mesa.Model):
         self.production_t = prod.production_t
         review = np.array([g.lever("permit_review_months") for g in self.governments])
         clearing = self.market.clear(
-            self.production_t, v, self.steps, review, offer, (rates, self.reference_rate_frac)
+            self.production_t,
+            v,
+            self.steps,
+            review,
+            offer,
+            (rates, self.reference_rate_frac),
+            known_assets.commissioned_integrated_t(book),
         )
         study = decisions.pay_studies(v, book, fa, self.state_agencies)
         build = decisions.construction_spending_usd(book)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from abm.params.data import load_minerals
-from abm.params.schema import COUNTRIES
+from abm.params.schema import COUNTRIES, MINERALS
 from abm.timeseries import Tidy
 
 REGIONS = (*COUNTRIES, "NA")
@@ -39,7 +39,12 @@ PRACTICAL_THRESHOLDS: dict[str, tuple[float, str]] = {
     "import_dependency": (0.01, "abs"),
     "unmet_demand_frac": (0.01, "abs"),
     "import_reduction_frac": (0.01, "abs"),
+    "import_dependency_mined": (0.01, "abs"),
+    "consumption_t": (0.01, "rel"),
+    "regional_supply_t": (0.01, "rel"),
     "import_reduction_vs_reference": (0.01, "abs"),  # paired, abm.experiments.summary
+    "import_reduction_supply_part": (0.01, "abs"),  # paired, abm.experiments.summary
+    "import_reduction_demand_part": (0.01, "abs"),  # paired, abm.experiments.summary
 }
 
 
@@ -65,6 +70,23 @@ def practical_threshold(name: str, reference_mean: float) -> float:
 
 def _critical() -> list[str]:
     return list(load_minerals().critical_minerals)
+
+
+# The value-weighted aggregate covers the critical minerals and copper (on the 2023 US DOE
+# critical materials list and the 2025 USGS list; out of the USGS 2022 list behind the
+# ``critical`` flag of params/minerals.toml).
+VALUE_WEIGHTED_EXTRA = ("copper",)
+
+
+def value_weights() -> dict[str, float]:
+    """Weights of ``import_dependency.critical_value_weighted``: each mineral's 2024 North
+    American consumption value (params/minerals.toml consumption_t x price_usd_per_t), as a
+    share of the sum, over the critical minerals and copper."""
+    data = load_minerals()
+    names = [*_critical(), *(m for m in VALUE_WEIGHTED_EXTRA if m not in _critical())]
+    idx = [MINERALS.index(m) for m in names]
+    value = data.consumption_t[:, idx].sum(0) * data.price_usd_per_t[idx]
+    return {m: float(v / value.sum()) for m, v in zip(names, value, strict=True)}
 
 
 def dependency_years(first_year: int, last_year: int) -> list[int]:
@@ -112,9 +134,42 @@ def outcome_specs(first_year: int = 2025, last_year: int = 2034) -> list[Outcome
             OutcomeSpec(
                 f"import_dependency.critical_mean.{y}",
                 "frac",
-                f"mean NA import dependency over the critical minerals in December {y}",
+                f"unweighted mean NA import dependency over the critical minerals in December {y} "
+                "(22 t of gallium weighs as much as 1 Mt of zinc; read the value-weighted one)",
             )
         )
+        specs.append(
+            OutcomeSpec(
+                f"import_dependency.critical_value_weighted.{y}",
+                "frac",
+                f"NA import dependency (refined stage) in December {y}, averaged over the "
+                "critical minerals and copper with weights = 2024 NA consumption value",
+            )
+        )
+        specs.append(
+            OutcomeSpec(
+                f"import_dependency_mined.critical_value_weighted.{y}",
+                "frac",
+                f"NA net import reliance at the ore stage in December {y}, value-weighted as "
+                "import_dependency.critical_value_weighted",
+            )
+        )
+        for m in value_weights():
+            specs.append(
+                OutcomeSpec(
+                    f"consumption_t.{m}.{y}",
+                    "t/yr",
+                    f"North American {m} consumption in December {y} (annualised)",
+                )
+            )
+            specs.append(
+                OutcomeSpec(
+                    f"regional_supply_t.{m}.{y}",
+                    "t/yr",
+                    f"North American {m} consumption supplied from USMCA in December {y} "
+                    "(consumption less imports; the supply side of the dependency split)",
+                )
+            )
         specs.append(
             OutcomeSpec(
                 f"import_reduction_frac.{y}",
@@ -135,6 +190,11 @@ def outcome_specs(first_year: int = 2025, last_year: int = 2034) -> list[Outcome
 
 
 _FLOWS = ("investment_usd", "exploration_usd", "government_revenue_usd")
+
+
+def weighted(by_mineral: dict[str, float], weights: dict[str, float]) -> float:
+    """The one value-weighted aggregate over minerals (weights sum to 1)."""
+    return float(sum(w * by_mineral[m] for m, w in weights.items()))
 
 
 def headline_outcomes(ts: pd.DataFrame) -> dict[str, float]:
@@ -168,6 +228,17 @@ def headline_outcomes(ts: pd.DataFrame) -> dict[str, float]:
         mean = float(np.mean(values))
         out[f"import_dependency.critical_mean.{y}"] = mean
         out[f"import_reduction_frac.{y}"] = float(1 - mean / start)
+        end = cols.mask(date=cols.year_end(y), country="NA")
+        dep_all = cols.by_mineral(end & cols.mask(indicator="import_dependency"))
+        mined = cols.by_mineral(end & cols.mask(indicator="import_dependency_mined"))
+        used = cols.by_mineral(end & cols.mask(indicator="consumption_t"))
+        imported = cols.by_mineral(end & cols.mask(indicator="imports_t"))
+        weights = value_weights()
+        out[f"import_dependency.critical_value_weighted.{y}"] = weighted(dep_all, weights)
+        out[f"import_dependency_mined.critical_value_weighted.{y}"] = weighted(mined, weights)
+        for m in weights:
+            out[f"consumption_t.{m}.{y}"] = float(used[m])
+            out[f"regional_supply_t.{m}.{y}"] = float(used[m] - imported[m])
     for m in critical:
         unmet = cols.annual("unmet_demand_t", "NA", years, m).sum()
         wanted = cols.annual("demand_t", "NA", years, m).sum()

@@ -38,11 +38,21 @@ INDICATORS: dict[str, str] = {
     "producing_mines": "mines in production and running (not on care and maintenance)",
     "mines_on_care_and_maintenance": "producing mines idled by sustained operating losses",
     "production_t": "mine production, annualised rate, t of content",
-    "import_dependency": "share of consumption supplied from outside USMCA (0-1)",
+    "import_dependency": "refined stage: share of consumption imported from outside USMCA (0-1)",
+    "import_dependency_mined": "ore stage: net import reliance, max(0, consumption - mine output "
+    "- secondary supply) / consumption (0-1)",
     "government_revenue_usd": "taxes, royalties and duties from mines less exploration "
     "credits this month, USD",
     "mining_jobs": "direct mining jobs",
-    "processing_capacity_t": "processing capacity in operation, t of content per year",
+    "processing_capacity_t": "processing capacity in operation (nameplate), t of content per year",
+    "processing_feed_t": "ore and concentrate treated in the country's plants (= refined "
+    "output), annualised, t of content",
+    "concentrate_imports_t": "concentrate imported from outside USMCA for regional plants, "
+    "annualised, t of content",
+    "concentrate_exports_t": "mine output exported as concentrate outside USMCA (no regional "
+    "plant treats it), annualised, t of content",
+    "secondary_supply_t": "secondary (recycled) supply, annualised, t of content",
+    "refined_exports_t": "refined output exported outside USMCA, annualised, t of content",
     "demand_t": "demand wanted at the delivered price, annualised rate, t of content",
     "consumption_t": "consumption supplied (demand less rationing), annualised, t of content",
     "unmet_demand_t": "demand wanted but not supplied (rationed), annualised, t of content",
@@ -92,6 +102,9 @@ def compute_indicators(model: MiningModel) -> dict[str, tuple[tuple, tuple, np.n
     permitting = np.bincount(book.country[book.stage == Stage.PERMITTING], minlength=n_c)
     clearing = flows.clearing
     dep = np.concatenate([clearing.dependency_by_country, clearing.dependency_na[None]])
+    dep_mined = np.concatenate(
+        [clearing.dependency_mined_by_country, clearing.dependency_mined_na[None]]
+    )
     prices = np.stack([model.market.na_price, model.market.world_price])
     discoveries = flows.exploration.discoveries
 
@@ -115,9 +128,23 @@ def compute_indicators(model: MiningModel) -> dict[str, tuple[tuple, tuple, np.n
         "mines_on_care_and_maintenance": (REGIONS, col, _with_total(idle[:, None])),
         "production_t": (REGIONS, MINERALS, _with_total(flows.production.production_t)),
         "import_dependency": (REGIONS, MINERALS, dep),
+        "import_dependency_mined": (REGIONS, MINERALS, dep_mined),
         "government_revenue_usd": (REGIONS, col, _with_total(revenue[:, None]) * nan),
         "mining_jobs": (REGIONS, col, _with_total(jobs[:, None])),
         "processing_capacity_t": (REGIONS, MINERALS, _with_total(clearing.processing_capacity_t)),
+        "processing_feed_t": (REGIONS, MINERALS, _with_total(clearing.feed.processing_feed_t)),
+        "concentrate_imports_t": (
+            REGIONS,
+            MINERALS,
+            _with_total(clearing.feed.concentrate_imports_t),
+        ),
+        "concentrate_exports_t": (
+            REGIONS,
+            MINERALS,
+            _with_total(clearing.feed.concentrate_exports_t),
+        ),
+        "secondary_supply_t": (REGIONS, MINERALS, _with_total(clearing.secondary_supply_t)),
+        "refined_exports_t": (REGIONS, MINERALS, _with_total(clearing.refined.exports_t)),
         "demand_t": (REGIONS, MINERALS, _with_total(clearing.demand_t)),
         "consumption_t": (REGIONS, MINERALS, _with_total(clearing.consumption_t)),
         "unmet_demand_t": (REGIONS, MINERALS, _with_total(clearing.unmet_demand_t)),

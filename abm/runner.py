@@ -14,7 +14,7 @@ import pandas as pd
 
 from abm import atomic, timeseries
 from abm.model import MiningModel
-from abm.outcomes import dependency_years, headline_outcomes
+from abm.outcomes import dependency_years, headline_outcomes, value_weights, weighted
 from abm.params.scenario import Scenario, load_scenario, to_toml
 from abm.params.schema import COUNTRIES
 from abm.timeseries import Tidy
@@ -62,11 +62,17 @@ def summarise(ts: pd.DataFrame, critical: list[str]) -> dict[str, Any]:
     against. This is summary.json and what ``abm run`` prints."""
     years = Tidy(ts).years()
     start = timeseries.at_step(ts, "import_dependency", 0).loc["NA"]
+    mined = timeseries.at_step(ts, "import_dependency_mined", 0).loc["NA"]
+    weights = value_weights()
     return {
         "first_year": int(years[0]),
         "last_year": int(years[-1]),
         "outcomes": headline_outcomes(ts),
         "import_dependency_NA_start": {m: float(start[m]) for m in critical},
+        "import_dependency_value_weighted_NA_start": {
+            "refined": weighted(start, weights),
+            "mined": weighted(mined, weights),
+        },
     }
 
 
@@ -107,6 +113,17 @@ def format_summary(summary: dict, scenario: str, seed: int) -> str:
     for m, start in summary["import_dependency_NA_start"].items():
         vals = [start] + [out[f"import_dependency.{m}.{y}"] for y in dep_years]
         lines.append(f"  {m:22}" + "".join(f"{v:>8.0%}" for v in vals))
+    weighted_start = summary.get("import_dependency_value_weighted_NA_start")
+    if weighted_start is not None:  # summaries written before the value-weighted aggregate
+        for label, stage, name in (
+            ("value-weighted", "refined", "import_dependency"),
+            ("  at the ore stage", "mined", "import_dependency_mined"),
+        ):
+            vals = [weighted_start[stage]] + [
+                out[f"{name}.critical_value_weighted.{y}"] for y in dep_years
+            ]
+            lines.append(f"  {label:22}" + "".join(f"{v:>8.0%}" for v in vals))
+        lines.append("  (value-weighted: critical minerals and copper, 2024 consumption value)")
     unmet = {m: out[f"unmet_demand_frac.{m}"] for m in summary["import_dependency_NA_start"]}
     short = [f"{m} {v:.1%}" for m, v in unmet.items() if v > 0]  # none unless rationed
     lines += ["", "NA demand unmet over the run: " + (", ".join(short) if short else "none")]

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import abm
-from abm.outcomes import REGIONS, _critical, headline_outcomes, outcome_specs
+from abm.outcomes import REGIONS, _critical, headline_outcomes, outcome_specs, value_weights
 from abm.params.schema import COUNTRIES
 
 MONTHLY = {"US": 3.0, "MX": 1.0, "CA": 2.0}  # investment per month by country
@@ -22,7 +22,6 @@ def _date(step: int) -> str:
 def _toy() -> pd.DataFrame:
     """Two years (2025-2026): flows constant per month, exploration doubling in 2026."""
     rows = []
-    critical = _critical()
     for step in range(25):
         date = _date(step)
         year = int(date[:4])
@@ -39,9 +38,12 @@ def _toy() -> pd.DataFrame:
                 (step, date, r, "all", "producing_mines", 10.0 + step),
                 (step, date, r, "all", "mining_jobs", 100.0 * step),
             ]
-        for i, m in enumerate(critical):
+        for i, m in enumerate(value_weights()):  # the critical minerals, then copper
             dep = 0.8 if step == 0 else 0.8 - 0.01 * step * (i % 2)
             rows.append((step, date, "NA", m, "import_dependency", dep))
+            rows.append((step, date, "NA", m, "import_dependency_mined", dep / 2))
+            rows.append((step, date, "NA", m, "consumption_t", 100.0))
+            rows.append((step, date, "NA", m, "imports_t", 100.0 * dep))
     cols = ["step", "date", "country", "mineral", "indicator", "value"]
     ts = pd.DataFrame(rows, columns=cols)
     return ts.astype({c: "string" for c in cols[1:5]} | {"step": "int32"})
@@ -63,6 +65,13 @@ def test_known_answers_on_a_toy_timeseries() -> None:
     assert out[f"import_dependency.{critical[1]}.2026"] == pytest.approx(0.8 - 0.24)
     assert out["import_dependency.critical_mean.2026"] == pytest.approx(mean)
     assert out["import_reduction_frac.2026"] == pytest.approx(1 - mean / 0.8)
+    w = value_weights()
+    weighted = sum(wt * (0.8 - 0.01 * 24 * (i % 2)) for i, wt in enumerate(w.values()))
+    assert out["import_dependency.critical_value_weighted.2026"] == pytest.approx(weighted)
+    assert out["import_dependency_mined.critical_value_weighted.2026"] == pytest.approx(
+        weighted / 2
+    )
+    assert out["regional_supply_t.copper.2026"] == pytest.approx(100.0 * (1 - (0.8 - 0.24)))
 
 
 def _reference(ts: pd.DataFrame) -> dict[str, float]:
@@ -91,6 +100,9 @@ def _reference(ts: pd.DataFrame) -> dict[str, float]:
         out[f"import_dependency.{m}.{year}"] = last[m]
     out[f"import_dependency.critical_mean.{year}"] = last.mean()
     out[f"import_reduction_frac.{year}"] = 1 - last.mean() / start
+    every = dep[dep.date == dep.date.max()].set_index("mineral").value
+    w = pd.Series(value_weights())
+    out[f"import_dependency.critical_value_weighted.{year}"] = (every[w.index] * w).sum()
     return out
 
 

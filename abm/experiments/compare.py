@@ -31,7 +31,7 @@ from abm.cli import add_force, add_quiet, add_workers
 from abm.experiments import engine, uncertain
 from abm.experiments.experiment_file import SEED_SCHEME, load_experiment
 from abm.experiments.experiment_file import Experiment as CompareSpec
-from abm.experiments.summary import REDUCTION, add_reductions, format_table, summarise
+from abm.experiments.summary import PAIRED, add_reductions, format_table, summarise
 from abm.experiments.sweep import check_workers
 from abm.outcomes import headline_outcomes
 from abm.params.scenario import check_size
@@ -84,9 +84,10 @@ def outcome_table(runs: pd.DataFrame, spec: CompareSpec) -> pd.DataFrame:
 def summary_outcomes(spec: CompareSpec, columns: list[str]) -> list[str]:
     """The experiment's outcomes plus the paired import reductions of its dependency outcomes."""
     extra = [
-        o.replace("import_dependency.", f"{REDUCTION}.", 1)
+        o.replace("import_dependency.", f"{prefix}.", 1)
         for o in spec.outcomes
         if o.startswith("import_dependency.")
+        for prefix in PAIRED
     ]
     return [o for o in [*spec.outcomes, *extra] if o in columns]
 

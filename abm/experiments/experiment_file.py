@@ -82,6 +82,7 @@ DEFAULT_COMPARE_OUTCOMES = (
     "producing_mines_end.*",
     "government_revenue_usd.*",
     "import_dependency.critical_mean.*",
+    "import_dependency.critical_value_weighted.*",
 )
 # How replication seeds come from the master seed (recorded in every manifest).
 SEED_SCHEME = (

@@ -176,7 +176,8 @@ def _diff_chart(summary: pd.DataFrame, order: list[str], reference: str) -> Figu
     red = [
         o
         for o in summary.outcome.unique()
-        if o.startswith("import_reduction_vs_reference.critical_mean")
+        if o.startswith("import_reduction_vs_reference.critical_value_weighted")
+        or o.startswith("import_reduction_supply_part.critical_value_weighted")
     ]
     items = [o for o in [*DIFF_OUTCOMES, *red] if o in set(summary.outcome)]
     if not items:  # none of the charted outcomes in this experiment

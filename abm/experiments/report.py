@@ -9,8 +9,10 @@ import pandas as pd
 
 from abm import atomic
 from abm.experiments.summary import (
+    DEMAND_PART,
     MIN_REFERENCE_DEPENDENCY_FRAC,
     REDUCTION,
+    SUPPLY_PART,
     display,
     write_tables,
 )
@@ -78,18 +80,19 @@ def _verdict(lo: float, hi: float, lo_t: float, hi_t: float | None = None) -> st
 
 
 def _target_section(summary: pd.DataFrame, others: list[str], reference: str) -> list[str]:
-    rows = summary[summary.outcome.str.startswith(f"{REDUCTION}.critical_mean.")]
+    rows = summary[summary.outcome.str.startswith(f"{SUPPLY_PART}.critical_value_weighted.")]
     if rows.empty:
         return []
     t = IMPORT_REDUCTION_TARGET_FRAC
     lines = [
         "## The Phase 3 target: 25% import reduction",
         "",
-        f"Mean North American import dependency over the critical minerals, relative fall "
-        f"against {reference} with the same seed (1 - scenario / {reference}). *Met* means the "
-        f"whole 95% interval is at or above {t:.0%}.",
+        "North American import dependency over the critical minerals and copper, weighted by "
+        f"2024 consumption value: the part of its relative fall against {reference} (same seed) "
+        "that more regional supply brings (the supply part; a fall from demand destroyed does "
+        f"not count). *Met* means the whole 95% interval is at or above {t:.0%}.",
         "",
-        "| scenario | year | reduction | 95% interval | target |",
+        "| scenario | year | supply part of the reduction | 95% interval | target |",
         "|---|---|---|---|---|",
     ]
     for _, r in rows[rows.scenario.isin(others)].iterrows():
@@ -299,49 +302,64 @@ def _claim_section(summary: pd.DataFrame, others: list[str], reference: str, las
         'specific commodity categories and production capacity constraints" (seed article, '
         "../shared/seeds/002_eea1bc02bdc77cad.txt)",
         "",
-        f"Relative fall in December {last} dependency against {reference} (paired replications). "
-        "*Consistent* means the 95% interval overlaps 35-45%; minerals whose reference "
-        "dependency is under 5% are n/a and left out of the verdict. What binds per mineral is "
-        "in *What limits the reduction*.",
+        f"Relative fall in December {last} dependency against {reference} (paired replications), "
+        "split into a supply part (more regional supply) and a demand part (less consumption); "
+        "the two add up to the reduction. The verdict reads the **supply part** only, so demand "
+        "destroyed is never counted as progress. *Consistent* means its 95% interval overlaps "
+        "35-45%; minerals whose reference dependency is under 5% are n/a and left out. The "
+        "headline is the value-weighted aggregate (critical minerals and copper, weights = 2024 "
+        "consumption value). What binds per mineral is in *What limits the reduction*.",
         "",
     ]
+    s = summary.set_index(["scenario", "outcome"])
     for scen in others:
         rows = summary[
             (summary.scenario == scen)
-            & summary.outcome.str.startswith(f"{REDUCTION}.")
+            & summary.outcome.str.startswith(f"{SUPPLY_PART}.")
             & summary.outcome.str.endswith(f".{last}")
         ]
         lines += [
             f"### {scen}",
             "",
-            "| mineral | reduction | 95% interval | verdict |",
-            "|---|---|---|---|",
+            "| mineral | reduction | supply part | 95% interval | demand part | verdict |",
+            "|---|---|---|---|---|---|",
         ]
         verdicts, na = {}, []
         for _, r in rows.iterrows():
             m = r.outcome.split(".")[1]
             if np.isnan(r["mean"]):
                 na.append(m)
-                lines.append(f"| {m} | n/a ({reference} dependency under 5%) | | |")
+                lines.append(f"| {m} | n/a ({reference} dependency under 5%) | | | | |")
                 continue
+            total = _mean(s, scen, f"{REDUCTION}.{m}.{last}")
+            demand = _mean(s, scen, f"{DEMAND_PART}.{m}.{last}")
             verdicts[m] = _verdict(r.ci_lo, r.ci_hi, lo_c, hi_c)
             lines.append(
-                f"| {m} | {r['mean']:+.1%} | [{r.ci_lo:+.1%}, {r.ci_hi:+.1%}] | {verdicts[m]} |"
+                f"| {m} | {_pct(total)} | {r['mean']:+.1%} | [{r.ci_lo:+.1%}, {r.ci_hi:+.1%}] | "
+                f"{_pct(demand)} | {verdicts[m]} |"
             )
-        overall = verdicts.pop("critical_mean", "undetermined")
+        overall = verdicts.pop("critical_value_weighted", "undetermined")
         by_verdict: dict[str, list[str]] = {}
         for m, v in verdicts.items():
             by_verdict.setdefault(v, []).append(m)
         parts = [f"{v}: {', '.join(ms)}" for v, ms in by_verdict.items()]
         lines += [
             "",
-            f"**Verdict for {scen}:** over the critical minerals as a whole the model's reduction "
-            f"is *{overall}*; by mineral, {'; '.join(parts) if parts else 'none determined'}"
+            f"**Verdict for {scen}:** the supply part of the value-weighted reduction is "
+            f"*{overall}*; by mineral, {'; '.join(parts) if parts else 'none determined'}"
             + (f"; n/a: {', '.join(na)}" if na else "")
             + ".",
             "",
         ]
     return lines
+
+
+def _mean(s: pd.DataFrame, scen: str, name: str) -> float:
+    return float(s.loc[(scen, name), "mean"]) if (scen, name) in s.index else np.nan
+
+
+def _pct(x: float) -> str:
+    return "n/a" if np.isnan(x) else f"{x:+.1%}"
 
 
 def write_report(

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from abm.experiments.stats import paired_difference, t_interval
-from abm.outcomes import outcome_specs, practical_threshold
+from abm.outcomes import outcome_specs, practical_threshold, value_weights
 
 SUMMARY_COLUMNS = [
     "scenario",
@@ -25,6 +25,9 @@ SUMMARY_COLUMNS = [
     "negligible",
 ]
 REDUCTION = "import_reduction_vs_reference"
+SUPPLY_PART = "import_reduction_supply_part"
+DEMAND_PART = "import_reduction_demand_part"
+PAIRED = (REDUCTION, SUPPLY_PART, DEMAND_PART)  # outcomes computed against the reference
 # How an outcome's differences are shown in tables and charts: indicator -> (multiplier, unit).
 DISPLAY = {
     "investment_share": (100, "pp"),
@@ -33,6 +36,8 @@ DISPLAY = {
     "producing_mines_end": (1, "mines"),
     "government_revenue_usd": (1e-9, "USD bn"),
     REDUCTION: (100, "% of reference dependency"),
+    SUPPLY_PART: (100, "% of reference dependency"),
+    DEMAND_PART: (100, "% of reference dependency"),
 }
 
 
@@ -60,11 +65,69 @@ def add_reductions(outcomes: pd.DataFrame, reference: str) -> pd.DataFrame:
             base >= MIN_REFERENCE_DEPENDENCY_FRAC, 1.0 - out[dep_cols].to_numpy() / base, np.nan
         )
     names = [c.replace("import_dependency.", f"{REDUCTION}.", 1) for c in dep_cols]
-    return pd.concat([out, pd.DataFrame(red, columns=names, index=out.index)], axis=1)
+    out = pd.concat([out, pd.DataFrame(red, columns=names, index=out.index)], axis=1)
+    return add_decomposition(out, reference)
+
+
+def dependency_split(
+    c0: np.ndarray, r0: np.ndarray, c1: np.ndarray, r1: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Change in import dependency ``d = 1 - R / C`` from (C0, R0) to (C1, R1) split into a
+    supply part (more regional supply R) and a demand part (less consumption C), each the
+    average of its two one-at-a-time effects (a Shapley split: the parts add up exactly)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        supply = -(r1 - r0) * 0.5 * (1.0 / c0 + 1.0 / c1)
+        demand = -0.5 * (r0 + r1) * (1.0 / c1 - 1.0 / c0)
+    return supply, demand
+
+
+def add_decomposition(outcomes: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """Add ``import_reduction_supply_part.<m>.<year>`` and ``..._demand_part``: the paired
+    reduction (``import_reduction_vs_reference``) split by :func:`dependency_split` into what
+    more regional supply and what less consumption did, as shares of the reference's
+    dependency (the two add up to the reduction). ``<m>`` runs over the value-weighted set and
+    ``critical_value_weighted`` (the weights' sum of the minerals' parts). A fall in
+    dependency that comes from demand destroyed (an export restriction's prices) is the demand
+    part, never progress in the supply part. NaN where the reference's dependency is under 5%."""
+    weights = value_weights()
+    cons = [c for c in outcomes.columns if c.startswith("consumption_t.")]
+    years = sorted({c.rsplit(".", 1)[1] for c in cons})
+    if not years:
+        return outcomes
+    ref = outcomes[outcomes.scenario == reference].set_index("seed").loc[outcomes.seed]
+    new: dict[str, np.ndarray] = {}
+    for y in years:
+        total = {SUPPLY_PART: 0.0, DEMAND_PART: 0.0}
+        d0_w = 0.0
+        for m, w in weights.items():
+            c0 = ref[f"consumption_t.{m}.{y}"].to_numpy()
+            r0 = ref[f"regional_supply_t.{m}.{y}"].to_numpy()
+            c1 = outcomes[f"consumption_t.{m}.{y}"].to_numpy()
+            r1 = outcomes[f"regional_supply_t.{m}.{y}"].to_numpy()
+            supply, demand = dependency_split(c0, r0, c1, r1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                d0 = np.where(c0 > 0, 1.0 - r0 / c0, 0.0)  # = import_dependency.<m>.<y>
+            for name, part in ((SUPPLY_PART, supply), (DEMAND_PART, demand)):
+                new[f"{name}.{m}.{y}"] = _relative(-part, d0)
+                total[name] = total[name] + w * np.nan_to_num(part)
+            d0_w = d0_w + w * d0
+        for name in (SUPPLY_PART, DEMAND_PART):
+            new[f"{name}.critical_value_weighted.{y}"] = _relative(-total[name], d0_w)
+    return pd.concat([outcomes, pd.DataFrame(new, index=outcomes.index)], axis=1)
+
+
+def _relative(fall: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """A fall in dependency as a share of the reference's (NaN under 5%)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(base >= MIN_REFERENCE_DEPENDENCY_FRAC, fall / base, np.nan)
+
+
+def _paired(name: str) -> bool:
+    return name.startswith(PAIRED)
 
 
 def _unit(name: str, units: dict[str, str]) -> str:
-    return "frac" if name.startswith(REDUCTION) else units.get(name, "")
+    return "frac" if _paired(name) else units.get(name, "")
 
 
 def summarise(
@@ -92,7 +155,7 @@ def summarise(
         runs = outcomes[outcomes.scenario == scen].set_index("seed").sort_index()
         common = runs.index.intersection(ref.index)
         for name in names:
-            if name.startswith(REDUCTION) and scen == reference:
+            if _paired(name) and scen == reference:
                 continue
             ci = t_interval(runs[name].to_numpy())
             row = {
@@ -106,10 +169,10 @@ def summarise(
                 "ci_hi": ci.hi,
             }
             thr = practical_threshold(name, float(ref[name].mean()) if name in ref else np.nan)
-            if scen == reference or name.startswith(REDUCTION):
+            if scen == reference or _paired(name):
                 row.update(diff=np.nan, diff_lo=np.nan, diff_hi=np.nan, distinguishable=None)
                 row.update(threshold=np.nan, negligible=None)
-                if name.startswith(REDUCTION):
+                if _paired(name):
                     row["distinguishable"] = ci.excludes_zero()
                     row.update(threshold=thr, negligible=_within(ci.lo, ci.hi, thr))
             else:

@@ -872,6 +872,38 @@ def _structural_params() -> list[Param]:
             "Capital cost of processing capacity per USD of annual processed value.",
             (0, 20),
         ),
+        Param(
+            "processing.utilisation_frac",
+            "float",
+            "frac of nameplate capacity",
+            "Share of a plant's nameplate capacity it runs at when feed is offered "
+            "(params/processing_plants.csv gives nameplates).",
+            (0.05, 1),
+        ),
+        Param(
+            "processing.ramp_frac_per_year",
+            "float",
+            "frac of the gap per year",
+            "Share of the gap between a plant's throughput (its sourced 2024 output) and "
+            "nameplate x utilisation closed each year (0: 2024 output held).",
+            (0, 12),
+        ),
+        Param(
+            "processing.announced_patience_years",
+            "float",
+            "years",
+            "An announced plant not worth building (value under the reference's) this long "
+            "after its build was due is dropped.",
+            (0, 30),
+        ),
+        Param(
+            "market.secondary_growth_frac_per_year",
+            "float",
+            "frac per year",
+            "Growth of secondary (recycled) supply from its 2024 level "
+            "(params/secondary_supply.csv).",
+            (-0.2, 0.5),
+        ),
     ]
     params += [
         Param(

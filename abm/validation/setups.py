@@ -118,6 +118,10 @@ def tasks(arms: list[str], seeds: list[int]) -> list[Task]:
     return [Task(f"{a}-seed{s}", a, s) for a in arms for s in seeds]
 
 
+# The step-0 US trade the starting check reads (abm/validation/starting.py, start_us_nir_usgs).
+STARTING_TRADE = ("consumption_t", "processing_feed_t", "secondary_supply_t")
+
+
 def worker(task: Task) -> pd.DataFrame:
     """Run one arm for one seed; return the compact frame (module docstring)."""
     from abm.model import MiningModel
@@ -133,6 +137,7 @@ def worker(task: Task) -> pd.DataFrame:
         | ((ts.indicator == "production_t") & (ts.step == 0))
         | ((ts.indicator == "import_dependency") & (ts.country == "NA"))
         | (ts.indicator == "mean_permit_wait_months")
+        | (ts.indicator.isin(STARTING_TRADE) & (ts.step == 0) & (ts.country == "US"))
     )
     ts = ts[keep]
     book = model.projects

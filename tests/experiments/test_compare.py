@@ -69,8 +69,10 @@ def test_same_results_whatever_the_workers_and_resume_redoes_nothing(tmp_path, c
     s1, s2 = pd.read_csv(one / "summary.csv"), pd.read_csv(two / "summary.csv")
     pd.testing.assert_frame_equal(s1, s2)
     # the printed table is summary.csv
-    # per scenario 3 shares + 1 exploration + 10 dependencies; 10 paired reductions for the other
-    assert "investment_share.MX" in printed and len(s1) == 2 * 14 + 10
+    # per scenario 3 shares + 1 exploration + 11 dependencies (9 minerals, the mean and the
+    # value-weighted aggregate); for the other 11 paired reductions and the supply and demand
+    # parts of 10 (the value-weighted set's 9 critical minerals and the aggregate)
+    assert "investment_share.MX" in printed and len(s1) == 2 * 15 + 11 + 2 * 10
     for f in ("report.md", "outcomes.csv", "manifest.json", "plots/differences.png"):
         assert (one / f).exists(), f
     assert (one / "plots" / "import_dependency.svg").exists()

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from abm.experiments import report
-from abm.experiments.summary import REDUCTION, summarise
+from abm.experiments.summary import PAIRED, summarise
+from abm.outcomes import value_weights
 from abm.params.data import load_minerals
 
 CRITICAL = load_minerals().critical_minerals
@@ -75,33 +76,64 @@ def test_the_limits_text_changes_with_the_numbers() -> None:
         assert "capacity, not mining, binds for graphite" not in text
 
 
-def _outcomes(dep_zinc_ref: float) -> pd.DataFrame:
+def _outcomes(dep_zinc_ref: float, demand_only: bool = False) -> pd.DataFrame:
+    """Paired runs whose December-2034 dependency falls 40% in ``alt``: by more regional supply
+    at the same consumption, or (``demand_only``) by consumption destroyed at the same supply."""
     rows = []
+    weights = value_weights()
     for scen, f in (("baseline", 1.0), ("alt", 0.6)):
         for seed in range(4):
             row = {"scenario": scen, "seed": seed}
-            for m in [*CRITICAL, "critical_mean"]:
-                base = dep_zinc_ref if m == "zinc" else 0.8
-                row[f"import_dependency.{m}.2034"] = base * f + 0.01 * seed
+            for m in [*weights, "critical_mean"]:
+                base = (dep_zinc_ref if m == "zinc" else 0.8) + 0.01 * seed
+                dep = base * f
+                row[f"import_dependency.{m}.2034"] = dep
+                if m == "critical_mean":
+                    continue
+                if demand_only:  # regional supply fixed at the reference's: C = R / (1 - d)
+                    supply = 100.0 * (1 - base)
+                    row[f"consumption_t.{m}.2034"] = supply / (1 - dep)
+                    row[f"regional_supply_t.{m}.2034"] = supply
+                else:
+                    row[f"consumption_t.{m}.2034"] = 100.0
+                    row[f"regional_supply_t.{m}.2034"] = 100.0 * (1 - dep)
+            row["import_dependency.critical_value_weighted.2034"] = sum(
+                w * row[f"import_dependency.{m}.2034"] for m, w in weights.items()
+            )
             rows.append(row)
     from abm.experiments.summary import add_reductions
 
     return add_reductions(pd.DataFrame(rows), "baseline")
 
 
-def test_claim_verdicts_skip_n_a_minerals() -> None:
-    out = _outcomes(dep_zinc_ref=0.005)  # zinc under 5% in the reference: n/a
-    names = [c for c in out.columns if c.startswith((REDUCTION, "import_dependency"))]
+def _claim(out: pd.DataFrame) -> str:
+    names = [c for c in out.columns if c.startswith((*PAIRED, "import_dependency"))]
     summary = summarise(out, names, "baseline", ["baseline", "alt"], 2025, 2034)
-    text = "\n".join(report._claim_section(summary, ["alt"], "baseline", 2034))
+    return "\n".join(report._claim_section(summary, ["alt"], "baseline", 2034))
+
+
+def test_claim_verdicts_skip_n_a_minerals() -> None:
+    text = _claim(_outcomes(dep_zinc_ref=0.005))  # zinc under 5% in the reference: n/a
     verdict = next(x for x in text.splitlines() if x.startswith("**Verdict for alt"))
     assert "n/a: zinc" in verdict
     assert "zinc" not in verdict.split("n/a:")[0]
     assert "consistent with the claim" in verdict  # a 40% reduction, inside 35-45%
-    out2 = _outcomes(dep_zinc_ref=0.8)
-    summary2 = summarise(out2, names, "baseline", ["baseline", "alt"], 2025, 2034)
-    text2 = "\n".join(report._claim_section(summary2, ["alt"], "baseline", 2034))
+    text2 = _claim(_outcomes(dep_zinc_ref=0.8))
     assert "n/a" not in text2.split("**Verdict for alt")[1]
+
+
+def test_demand_destroyed_is_not_progress_toward_the_claim() -> None:
+    """The same 40% fall in dependency, once from more regional supply and once from less
+    consumption: the verdict reads the supply part, so only the first is consistent."""
+    supply = _claim(_outcomes(dep_zinc_ref=0.8))
+    demand = _claim(_outcomes(dep_zinc_ref=0.8, demand_only=True))
+    line = next(x for x in demand.splitlines() if x.startswith("| critical_value_weighted"))
+    cells = [c.strip() for c in line.split("|")]
+    assert cells[2] == "+40.0%"  # the reduction itself
+    assert cells[3] == "+0.0%" and cells[6] == "below the claim"  # supply part, verdict
+    assert cells[5] == "+40.0%"  # all of it is the demand part
+    assert "value-weighted reduction is *consistent with the claim*" in supply
+    assert "value-weighted reduction is *below the claim*" in demand
 
 
 def test_negligible_but_distinguishable_is_reported_as_such() -> None:

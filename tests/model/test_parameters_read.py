@@ -38,6 +38,8 @@ SCENARIOS = {
     "mx_pre_reform": {},
     "baseline ": {
         "trade.row_tariff": 0.1,
+        # a bismuth price spike: lead producers build recovery circuits (supply.recovery_*)
+        "trade.row_export_restriction.bismuth": 0.8,
         "government.US.state_reserved_minerals": ["lithium"],
         "government.US.new_concessions": False,
         "government.CA.new_concessions": False,
