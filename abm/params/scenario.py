@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from abm.params.schema import PARAMS, Param
+from abm.params.schema import FIXED_IN_RUN, PARAMS, Param
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "params" / "scenarios"
 # ``name`` and ``seed`` are what a written (resolved) scenario.toml records besides values.
@@ -45,6 +45,21 @@ class PolicyChange:
     date: str
     values: dict[str, Any]
     label: str = ""
+
+    def __post_init__(self) -> None:
+        check_schedulable(self.values, f"schedule {self.label or self.date}")
+
+
+def check_schedulable(values: Iterable[str], where: str) -> None:
+    """The schedule rule, in one place: a scheduled change may set only parameters the model
+    re-reads each month; one fixed when the run is built (``FIXED_IN_RUN``) is refused,
+    never accepted and then ignored."""
+    for key in values:
+        if key in FIXED_IN_RUN:
+            raise ScenarioError(
+                f"{where}: {key}: is fixed when a run is built and cannot change during a run "
+                "(set it outside [[schedule]], or with --set)"
+            )
 
 
 @dataclass
@@ -236,6 +251,7 @@ def _read_schedule(entries: Any, where: str) -> list[PolicyChange]:
         if not isinstance(entry["set"], dict) or not entry["set"]:
             raise ScenarioError(f"{loc}: set: must be a non-empty table of levers")
         vals = {k: validate_value(k, v, loc) for k, v in flatten(entry["set"]).items()}
+        check_schedulable(vals, loc)
         changes.append(PolicyChange(str(entry["date"]), vals, str(entry.get("label", ""))))
     return changes
 
