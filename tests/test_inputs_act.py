@@ -116,3 +116,17 @@ def test_ema_model_arguments_are_one_line(kwargs, needle) -> None:
     with pytest.raises(ScenarioError) as err:
         abm.ema.model(**kwargs)
     assert needle in str(err.value) and "\n" not in str(err.value)
+
+
+def test_an_experiment_checks_a_price_csv_against_its_years(tmp_path) -> None:
+    price_csv(tmp_path / "prices.csv", MONTHS_2025)
+    (tmp_path / "s.toml").write_text('inherits = "baseline"\n[market]\nprice_path = "prices.csv"\n')
+    lever = '[levers]\n"government.MX.royalty_rate" = [0.08, 0.1]\n'
+    (tmp_path / "one.toml").write_text('scenario = "s.toml"\nyears = 1\n' + lever)
+    exp = load_experiment(tmp_path / "one.toml", "sweep")
+    assert exp.years == 1 and exp.scenario["simulation.years"] == 1  # what will run
+    assert load_experiment(tmp_path / "one.toml", "sweep", years=1).years == 1
+    with pytest.raises(ScenarioError) as err:  # two years: the CSV ends in 2025
+        load_experiment(tmp_path / "one.toml", "sweep", years=2)
+    message = str(err.value)
+    assert "one.toml: scenario" in message and "prices.csv" in message and "2026-01" in message

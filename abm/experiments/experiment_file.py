@@ -241,22 +241,29 @@ def _check_keys(raw: dict, kind: str, where: str) -> None:
     reject_unknown_keys(raw, KEYS[kind], where)
 
 
-def _load_one(ref: Any, path: Path, where: str) -> Scenario:
+def _load_one(ref: Any, path: Path, where: str, years: tuple[int, str] | None) -> Scenario:
+    """One scenario of the file; ``years`` (value, origin) applies before its checks (a price
+    CSV must cover the months the experiment runs)."""
     if not isinstance(ref, str) or not ref:
         raise ScenarioError(f"{where}: must be a scenario name or path, got {ref!r}")
+    over = {"simulation.years": years[0]} if years else None
     try:
-        return load_scenario(relative_to(ref, path.parent))
+        return load_scenario(
+            relative_to(ref, path.parent), overrides=over, origin=years[1] if years else ""
+        )
     except ScenarioError as exc:
         raise ScenarioError(f"{where}: {exc}") from None
 
 
-def _scenarios(raw: dict, kind: str, path: Path, where: str) -> list[Scenario]:
+def _scenarios(
+    raw: dict, kind: str, path: Path, where: str, years: tuple[int, str] | None = None
+) -> list[Scenario]:
     if kind != "compare":
-        return [_load_one(raw.get("scenario", "baseline"), path, f"{where}: scenario")]
+        return [_load_one(raw.get("scenario", "baseline"), path, f"{where}: scenario", years)]
     names = raw.get("scenarios")
     if not isinstance(names, list) or not names:
         raise ScenarioError(f"{where}: scenarios: must be a non-empty list of scenario names")
-    scenarios = [_load_one(n, path, f"{where}: scenarios") for n in names]
+    scenarios = [_load_one(n, path, f"{where}: scenarios", years) for n in names]
     seen: dict[str, Any] = {}
     for n, scen in zip(names, scenarios, strict=True):
         if scen.name in seen:
@@ -497,9 +504,10 @@ def load_experiment(
     where = str(path)
     raw = read_toml(path)
     _check_keys(raw, kind, where)
-    scenarios = _scenarios(raw, kind, path, where)
     cli_years = years is not None
     years = _years(raw, where, years)
+    origin = "--years" if cli_years else f"{where}: years"
+    scenarios = _scenarios(raw, kind, path, where, None if years is None else (years, origin))
     if kind == "compare" and years is None:
         years = int(scenarios[0]["simulation.years"])
     master, seeds = _seeds(raw, kind, where, replications)

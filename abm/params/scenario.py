@@ -236,11 +236,13 @@ def load_scenario(
     name_or_path: str | Path,
     _chain: tuple[Path, ...] = (),
     overrides: dict[str, Any] | None = None,
+    origin: str = "--set",
 ) -> Scenario:
     """Load and fully resolve a scenario (inheritance, validation, schedule).
 
     ``overrides`` (``--set``, ``--years``) apply before the checks that involve more than one
-    parameter, so a price CSV is checked against the months the run will cover.
+    parameter, so a price CSV is checked against the months the run will cover; ``origin``
+    names where they come from in messages.
     """
     path = resolve_path(name_or_path).resolve()
     if path in _chain:
@@ -266,7 +268,7 @@ def load_scenario(
     body = {k: v for k, v in raw.items() if k not in META_KEYS}
     for key, value in absolute_paths(flatten(body), path.parent).items():
         values[key] = validate_value(key, value, where)
-    values.update({k: validate_value(k, v, "--set") for k, v in (overrides or {}).items()})
+    values.update({k: validate_value(k, v, origin) for k, v in (overrides or {}).items()})
     schedule += _read_schedule(raw.get("schedule", []), where)
     schedule.sort(key=lambda ch: parse_month(ch.date, where))
 
@@ -277,7 +279,7 @@ def load_scenario(
             f"{where}: missing {len(missing)} parameter(s): {shown} "
             '(start from the baseline with inherits = "baseline")'
         )
-    _check_cross(values, "--set" if overrides else where, schedule)  # as with_overrides
+    _check_cross(values, origin if overrides else where, schedule)  # as with_overrides
     desc = raw.get("description", "")
     if not isinstance(desc, str):
         raise ScenarioError(f"{where}: description: must be a string")
