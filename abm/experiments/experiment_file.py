@@ -249,7 +249,7 @@ def _load_one(ref: Any, path: Path, where: str, years: tuple[int, str] | None) -
     over = {"simulation.years": years[0]} if years else None
     try:
         return load_scenario(
-            relative_to(ref, path.parent), overrides=over, origin=years[1] if years else ""
+            relative_to(ref, path.parent), overrides=over, origin=years[1] if years else "--set"
         )
     except ScenarioError as exc:
         raise ScenarioError(f"{where}: {exc}") from None

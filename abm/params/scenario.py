@@ -141,7 +141,7 @@ def _suggest(key: str) -> str:
     import difflib
 
     lower = {k.lower(): k for k in PARAMS}
-    if key.lower() in lower:  # names are lower case: NICKEL is nickel, not zinc
+    if key.lower() in lower:  # case is ignored: NICKEL is nickel (not zinc), mx is MX
         return f" (did you mean {lower[key.lower()]!r}?)"
     close = difflib.get_close_matches(key.lower(), lower, n=1, cutoff=0.75)
     return f" (did you mean {lower[close[0]]!r}?)" if close else ""
