@@ -113,10 +113,20 @@ def _ours(name: str, allowed: set[str]) -> bool:
     return name in allowed or name == MARKER or (name.startswith(".") and name.endswith(".tmp"))
 
 
+# ``abm discover`` writes its folder beside the results it reads (abm/experiments/discover.py
+# default_out), so inside a compare or sweep result: such a folder is this tool's own.
+DISCOVER_PREFIX, DISCOVER_FILE = "discover-", "discover.json"
+
+
+def _discover_output(folder: Path, name: str) -> bool:
+    return name.startswith(DISCOVER_PREFIX) and (folder / name / DISCOVER_FILE).is_file()
+
+
 def result_kind(folder: Path) -> tuple[str | None, list[str]]:
     """The command whose result ``folder`` holds (None if not this tool's) and the entries
-    in it this tool did not write (a marked result holds only what its marker lists)."""
-    names = os.listdir(folder)
+    in it this tool did not write (a marked result holds only what its marker lists, and
+    the folders ``abm discover`` wrote into it)."""
+    names = [e for e in os.listdir(folder) if not _discover_output(Path(folder), e)]
     info = _read_marker(folder)
     if info is None:  # written before markers existed: recognised by its file names
         kind = _legacy_kind({e for e in names if not e.startswith(".")})

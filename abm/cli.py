@@ -44,10 +44,9 @@ def _run(args: argparse.Namespace) -> int:
     from abm.runner import DEFAULT_SEED, default_out_dir, format_summary, run, write_outputs
 
     overrides = dict(parse_override(s) for s in args.set or [])
-    spec = load_scenario(args.scenario)
     if args.years is not None:
         overrides["simulation.years"] = validate_value("simulation.years", args.years, "--years")
-    spec = spec.with_overrides(overrides) if overrides else spec
+    spec = load_scenario(args.scenario, overrides=overrides)  # checked as it will run
     seed = args.seed
     if seed is None:
         seed = DEFAULT_SEED if spec.recorded_seed is None else spec.recorded_seed

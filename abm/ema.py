@@ -28,7 +28,13 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from abm.params.scenario import ScenarioError, parse_month, read_toml, validate_value
+from abm.params.scenario import (
+    ScenarioError,
+    check_seed,
+    parse_month,
+    read_toml,
+    validate_value,
+)
 from abm.params.schema import PARAMS
 
 DEFAULT_UNCERTAINTIES = "sensitivity_core"  # experiments/sensitivity_core.toml [uncertainties]
@@ -120,6 +126,10 @@ def ranges(spec: str | Path | dict[str, Range] | list[str] | None, table: str) -
                 raise ScenarioError(f"{table}: {name}: needs at least two values")
             rng = [validate_value(name, v, f"{table}: {name}") for v in rng]
         else:
+            if isinstance(rng, str | bytes | dict) or not hasattr(rng, "__len__") or len(rng) != 2:
+                raise ScenarioError(
+                    f"{table}: {name}: a range is (low, high) or a list of values, got {rng!r}"
+                )
             lo, hi = (validate_value(name, v, f"{table}: {name}") for v in rng)
             if not lo < hi:
                 raise ScenarioError(f"{table}: {name}: empty range [{lo}, {hi}]")
@@ -160,6 +170,8 @@ def model(
     from abm.params.scenario import load_scenario
     from abm.runner import DEFAULT_SEED
 
+    if seed is not None:
+        check_seed(seed, "seed")
     em = workbench("em_framework")
     scen = load_scenario(scenario)
     years = validate_value("simulation.years", years, "years")

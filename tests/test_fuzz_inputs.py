@@ -28,6 +28,12 @@ EARLY = (
     'set = { "government.MX.royalty_rate" = 0.1 }\n'
 )
 
+
+def scheduled(key: str, value: str) -> str:
+    """A scenario file whose one [[schedule]] entry sets ``key`` (issue 28: fixed keys)."""
+    return f'inherits = "baseline"\n[[schedule]]\ndate = "2026-01"\nset = {{ "{key}" = {value} }}\n'
+
+
 # (id, files to create under the test folder, argv, strings the one error line must hold)
 CASES: list[tuple[str, dict[str, str | bytes], list[str], tuple[str, ...]]] = [
     # --- abm run: --out ---------------------------------------------------------------
@@ -94,6 +100,25 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str], tuple[str, ...]]] = [
     ("sweep-sobol-design-not-power-of-2", {"s.toml": SENS + '[design]\nsampler = "sobol"\nsamples = 50\n'}, ["sweep", "{d}/s.toml", "--out", "{d}/o"], ("s.toml", "design: samples", "power of 2")),
     ("sensitivity-no-ranges", {"s.toml": SWEEP}, ["sensitivity", "{d}/s.toml", "--out", "{d}/o"], ("s.toml", "levers")),
     ("sensitivity-out-user-folder", {"s.toml": SENS}, ["sensitivity", "{d}/s.toml", "--method", "morris", "--out", "{d}/mine"], ("mine", "did not write")),
+    # --- issue 28: nothing accepted and then ignored --------------------------------------
+    ("schedule-demand-scenario", {"s.toml": scheduled("market.demand_scenario", '"aps"')}, ["run", "{d}/s.toml", "--out", "{d}/o"], ("s.toml", "schedule[0]: market.demand_scenario", "cannot change during a run")),
+    ("schedule-demand-growth", {"s.toml": scheduled("market.demand_growth_frac_per_year.nickel", "0.2")}, ["run", "{d}/s.toml", "--out", "{d}/o"], ("s.toml", "market.demand_growth_frac_per_year.nickel", "cannot change during a run")),
+    ("schedule-price-path", {"s.toml": scheduled("market.price_path", '"history"')}, ["run", "{d}/s.toml", "--out", "{d}/o"], ("s.toml", "market.price_path", "cannot change during a run")),
+    ("schedule-population-scale", {"s.toml": scheduled("simulation.population_scale", "2.0")}, ["run", "{d}/s.toml", "--out", "{d}/o"], ("s.toml", "simulation.population_scale", "cannot change during a run")),
+    ("schedule-fixed-in-compare", {"s.toml": scheduled("simulation.years", "3"), "c.toml": 'scenarios = ["baseline", "s.toml"]\nyears = 1\n'}, ["compare", "{d}/c.toml", "--out", "{d}/o"], ("c.toml", "s.toml", "simulation.years", "cannot change during a run")),
+    ("hindcast-set-years", {}, ["hindcast", "--set", "simulation.years=2", "--out", "{d}/o"], ("--set simulation.years", "years = 15", "hindcast.toml")),
+    ("sweep-lever-years-no-years-key", {"s.toml": SWEEP.replace("years = 1\n", "") + '"simulation.years" = [1, 2]\n'}, ["sweep", "{d}/s.toml", "--out", "{d}/o"], ("s.toml", "levers: simulation.years", "cannot vary", "--years")),
+    ("sweep-lever-start", {"s.toml": SWEEP + '"simulation.start" = ["2025-01", "2026-01"]\n'}, ["sweep", "{d}/s.toml", "--out", "{d}/o"], ("s.toml", "levers: simulation.start", "cannot vary")),
+    ("compare-years-range-no-years-key", {"c.toml": COMPARE.replace("years = 1\n", "") + '[uncertainties]\n"simulation.years" = { min = 1, max = 3 }\n'}, ["compare", "{d}/c.toml", "--out", "{d}/o"], ("c.toml", "uncertainties: simulation.years", "cannot vary")),
+    ("discover-out-file", {}, ["discover", "{d}/nosuch", "--outcome", "x", "--threshold", "1", "--out", "{d}/file.txt"], ("--out", "file.txt", "is a file")),
+    ("discover-out-device", {}, ["discover", "{d}/nosuch", "--outcome", "x", "--threshold", "1", "--out", "/dev/null"], ("--out /dev/null", "not a folder")),
+    ("discover-missing-path", {}, ["discover", "{d}/o/nosuch", "--outcome", "x", "--threshold", "1"], ("{d}/o/nosuch", "no such results file or folder")),
+    ("inherits-unknown", {"s.toml": 'inherits = "nosuchscenario"\n'}, ["run", "{d}/s.toml", "--out", "{d}/o"], ("s.toml", "inherits", "nosuchscenario", "known: baseline")),
+    ("inherits-missing-file", {"s.toml": 'inherits = "sub/nowhere.toml"\n'}, ["run", "{d}/s.toml", "--out", "{d}/o"], ("s.toml", "inherits", "{d}/sub/nowhere.toml", "not found")),
+    ("run-empty-scenario-name", {}, ["run", "", "--out", "{d}/o"], ("scenario", "empty name", "known: baseline")),
+    ("set-upper-case-mineral", {}, ["run", "--set", "market.demand_growth_frac_per_year.NICKEL=0.1", "--out", "{d}/o"], ("--set", "NICKEL", "did you mean 'market.demand_growth_frac_per_year.nickel'")),
+    ("set-bare-path-missing", {}, ["run", "--set", "market.price_path={d}/nowhere.csv", "--out", "{d}/o"], ("--set", "market.price_path", "{d}/nowhere.csv", "existing CSV")),
+    ("set-not-toml-hint", {}, ["run", "--set", "trade.rules_of_origin=a b", "--out", "{d}/o"], ("--set trade.rules_of_origin", "not a TOML value", "quote a string")),
     # --- abm validate -----------------------------------------------------------------
     ("validate-out-user-folder", {}, ["validate", "--only", "effective_tax", "--out", "{d}/mine"], ("mine", "did not write")),
     ("validate-replications", {}, ["validate", "--replications", "1", "--out", "{d}/o"], ("--replications",)),

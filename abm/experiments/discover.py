@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from abm import atomic
-from abm.params.scenario import ScenarioError
+from abm.params.scenario import ScenarioError, looks_like_path
 from abm.params.schema import PARAMS
 
 RESULT_FILES = ("results.parquet", "outcomes.csv")  # abm sweep, abm compare
@@ -88,6 +88,10 @@ def find_results(target: str | Path) -> Path:
         if p.suffix not in (".parquet", ".csv"):
             raise ScenarioError(f"{p}: not a results file (.parquet or .csv)")
         return p
+    if p.exists() and not p.is_dir():
+        raise ScenarioError(f"{p}: not a results file or folder")
+    if not p.is_dir() and (looks_like_path(target) or p.suffix in (".parquet", ".csv")):
+        raise ScenarioError(f"{p}: no such results file or folder")
     folders = [p] if p.is_dir() else [OUTPUTS / p.stem]
     for folder in folders:
         for name in RESULT_FILES:
@@ -399,12 +403,15 @@ def _boxes_json(box) -> list[dict[str, Any]]:
 def default_out(source: Path, q: Question) -> Path:
     """``<results folder>/discover-<outcome>-<below|above>-<threshold>/``."""
     side = "below" if q.below else "above"
-    return source.parent / f"discover-{q.outcome}-{side}-{q.threshold:g}"
+    return source.parent / f"{atomic.DISCOVER_PREFIX}{q.outcome}-{side}-{q.threshold:g}"
 
 
 def check_out(out: Path) -> None:
     """Refuse a folder with files that a previous ``abm discover`` did not write."""
-    if out.exists() and any(out.iterdir()) and not (out / "discover.json").exists():
+    if out.exists() and not out.is_dir():
+        what = "a file" if out.is_file() else "not a folder (a device, pipe or socket)"
+        raise ScenarioError(f"--out {out}: is {what}; results go into a folder")
+    if out.exists() and any(out.iterdir()) and not (out / atomic.DISCOVER_FILE).exists():
         raise ScenarioError(f"--out: {out} exists and holds other files; choose another folder")
 
 
@@ -436,6 +443,8 @@ def discover(
         raise ScenarioError(f"--peel-alpha: must be in (0, 0.5), got {peel_alpha}")
     if not 0 < mass_min < 1:
         raise ScenarioError(f"--mass-min: must be in (0, 1), got {mass_min}")
+    if out:
+        check_out(Path(out))  # a bad --out is refused before the results are read
     source = find_results(target)
     data = prepare(source, q)
     out = Path(out) if out else default_out(source, q)
@@ -469,7 +478,7 @@ def discover(
         "density": float(c.density),
         "restrictions": [describe(r) for _, r in box.iterrows()],
     }
-    atomic.write_text(out / "discover.json", json.dumps(meta, indent=2) + "\n")
+    atomic.write_text(out / atomic.DISCOVER_FILE, json.dumps(meta, indent=2) + "\n")
     return Discovery(data, q, traj, chosen, box, out)
 
 

@@ -41,9 +41,11 @@ from abm.params.scenario import (
     check_seed,
     flatten,
     load_scenario,
+    looks_like_path,
     parse_month,
     read_toml,
     reject_unknown_keys,
+    relative_to,
     validate_value,
 )
 from abm.params.schema import PARAMS
@@ -200,12 +202,14 @@ class Experiment:
 def resolve_experiment(name_or_path: str | Path) -> Path:
     """A name under experiments/ or a path to a TOML file."""
     p = Path(name_or_path)
-    if p.is_file():
-        return p
-    if p.exists():
-        raise ScenarioError(f"{p}: is not a file (give an experiment TOML file)")
-    if p.suffix == ".toml" or "/" in str(name_or_path):
+    if looks_like_path(name_or_path):  # a name is never hidden by a folder of that name
+        if p.is_file():
+            return p
+        if p.exists():
+            raise ScenarioError(f"{p}: is not a file (give an experiment TOML file)")
         raise ScenarioError(f"{p}: experiment file not found")
+    if not str(name_or_path).strip():
+        raise ScenarioError("experiment: an empty name (give a name or a TOML file)")
     candidate = EXPERIMENT_DIR / f"{name_or_path}.toml"
     if not candidate.is_file():
         known = ", ".join(sorted(q.stem for q in EXPERIMENT_DIR.glob("*.toml"))) or "none"
@@ -238,24 +242,29 @@ def _check_keys(raw: dict, kind: str, where: str) -> None:
     reject_unknown_keys(raw, KEYS[kind], where)
 
 
-def _load_one(ref: Any, path: Path, where: str) -> Scenario:
+def _load_one(ref: Any, path: Path, where: str, years: tuple[int, str] | None) -> Scenario:
+    """One scenario of the file; ``years`` (value, origin) applies before its checks (a price
+    CSV must cover the months the experiment runs)."""
     if not isinstance(ref, str) or not ref:
         raise ScenarioError(f"{where}: must be a scenario name or path, got {ref!r}")
-    if ref.endswith(".toml") and not Path(ref).is_absolute():
-        ref = str(path.parent / ref)
+    over = {"simulation.years": years[0]} if years else None
     try:
-        return load_scenario(ref)
+        return load_scenario(
+            relative_to(ref, path.parent), overrides=over, origin=years[1] if years else "--set"
+        )
     except ScenarioError as exc:
         raise ScenarioError(f"{where}: {exc}") from None
 
 
-def _scenarios(raw: dict, kind: str, path: Path, where: str) -> list[Scenario]:
+def _scenarios(
+    raw: dict, kind: str, path: Path, where: str, years: tuple[int, str] | None = None
+) -> list[Scenario]:
     if kind != "compare":
-        return [_load_one(raw.get("scenario", "baseline"), path, f"{where}: scenario")]
+        return [_load_one(raw.get("scenario", "baseline"), path, f"{where}: scenario", years)]
     names = raw.get("scenarios")
     if not isinstance(names, list) or not names:
         raise ScenarioError(f"{where}: scenarios: must be a non-empty list of scenario names")
-    scenarios = [_load_one(n, path, f"{where}: scenarios") for n in names]
+    scenarios = [_load_one(n, path, f"{where}: scenarios", years) for n in names]
     seen: dict[str, Any] = {}
     for n, scen in zip(names, scenarios, strict=True):
         if scen.name in seen:
@@ -453,18 +462,30 @@ def _outcomes(
     return tuple(chosen)
 
 
+# What fixes the years an experiment's outcomes are named by: never a lever or a range.
+HORIZON_KEYS = ("simulation.years", "simulation.start")
+
+
 def _check_sets(exp: Experiment, raw: dict, where: str, cli_years: bool) -> None:
     """Refuse inputs the file sets twice: a lever or range on what ``years`` also fixes."""
     varied = [*exp.levers, *(f.name for f in exp.uncertainties)]
     both = sorted({k for k in exp.levers} & {f.name for f in exp.uncertainties})
     if both:
         raise ScenarioError(f"{where}: {both[0]}: is in both [levers] and [uncertainties]")
-    if "simulation.years" in varied and exp.years is not None:
+    if "simulation.years" in varied and (cli_years or "years" in raw):
         origin = "--years" if cli_years else f"{where}: years"
         raise ScenarioError(
             f"{origin}: fixes the horizon that simulation.years varies in the file; "
             "drop one of them"
         )
+    for key in HORIZON_KEYS:
+        if key in varied:
+            table = "levers" if key in exp.levers else "uncertainties"
+            raise ScenarioError(
+                f"{where}: {table}: {key}: cannot vary within an experiment: its outcomes are "
+                "named by year (e.g. import_dependency.zinc.2030), so every run shares one "
+                "horizon; set years = N (or --years) and the scenario's simulation.start"
+            )
 
 
 def load_experiment(
@@ -484,9 +505,10 @@ def load_experiment(
     where = str(path)
     raw = read_toml(path)
     _check_keys(raw, kind, where)
-    scenarios = _scenarios(raw, kind, path, where)
     cli_years = years is not None
     years = _years(raw, where, years)
+    origin = "--years" if cli_years else f"{where}: years"
+    scenarios = _scenarios(raw, kind, path, where, None if years is None else (years, origin))
     if kind == "compare" and years is None:
         years = int(scenarios[0]["simulation.years"])
     master, seeds = _seeds(raw, kind, where, replications)

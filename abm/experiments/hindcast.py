@@ -459,6 +459,7 @@ def hindcast(
     from abm.experiments.hindcast_report import write_plots, write_report
 
     spec = load_spec(replications, experiment)
+    check_overrides(overrides or {}, spec)
     if overrides:
         spec = dataclasses.replace(
             spec, scenarios=[s.with_overrides(overrides) for s in spec.scenarios]
@@ -504,6 +505,16 @@ def hindcast(
     return {"table": table, "fit": fit, "decomposition": dec, "meta": meta}
 
 
+def check_overrides(overrides: dict[str, Any], spec: Any) -> None:
+    """Refuse a ``--set`` the replay would ignore: its horizon is the experiment file's
+    ``years`` (every run covers it), not the scenario's ``simulation.years``."""
+    if "simulation.years" in overrides:
+        raise ScenarioError(
+            f"--set simulation.years: cannot change the replay's horizon, years = "
+            f"{spec.years} in {spec.path} (every run covers it)"
+        )
+
+
 def fitted_keys() -> list[str]:
     """The exploration behaviour parameters the report lists: those
     scripts/fit_hindcast.py fits (:data:`FIT_GRID`), the ones it holds fixed, then the one
@@ -519,8 +530,9 @@ def _cmd(args: argparse.Namespace) -> int:
         raise ScenarioError(f"--replications: at least 2 (a t interval), got {args.replications}")
     overrides = dict(parse_override(s) for s in args.set or [])
     spec = load_spec(args.replications)
+    check_overrides(overrides, spec)  # before anything is written
     if overrides:
-        spec.scenarios[0].with_overrides(overrides)  # checked before anything is written
+        spec.scenarios[0].with_overrides(overrides)
     out = Path(args.out) if args.out is not None else DEFAULT_OUT
     atomic.check_out(out, "hindcast", args.force)
     n = 2 * len(spec.seeds)

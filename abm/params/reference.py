@@ -13,7 +13,7 @@ from pathlib import Path
 
 from abm.outputs import INDICATORS
 from abm.params.scenario import SCENARIO_DIR, load_scenario
-from abm.params.schema import PARAMS
+from abm.params.schema import FIXED_IN_RUN, PARAMS
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "parameters.md"
 
@@ -43,6 +43,8 @@ def render() -> str:
         "bounds) and `params/scenarios/baseline.toml` (value, source). Use the dotted names in",
         "scenario files (`[government.MX]` / `royalty_rate = 0.1`), with `abm run --set`, in",
         "experiment files and sweeps. **Lever** marks the policy levers shown first in the UI.",
+        "**Fixed** marks parameters read once when a run is built: a `[[schedule]]` entry that",
+        "sets one is refused (every other parameter may be scheduled and acts from its date).",
         "ASSUMPTION and FITTED are explained in the header of params/scenarios/baseline.toml.",
         "",
         "| parameter | unit | bounds | baseline | meaning | source |",
@@ -56,6 +58,7 @@ def render() -> str:
         else:
             bounds = ""
         name = f"`{key}`" + (" **lever**" if p.lever else "")
+        name += " **fixed**" if key in FIXED_IN_RUN else ""
         value = str(base[key]).replace("|", "/")
         lines.append(f"| {name} | {p.unit} | {bounds} | {value} | {p.doc} | {notes.get(key, '')} |")
     lines += ["", "## Indicators (timeseries.parquet)", "", "| indicator | meaning |", "|---|---|"]

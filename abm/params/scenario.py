@@ -19,13 +19,14 @@ Every problem raises :class:`ScenarioError` naming the file and the key.
 from __future__ import annotations
 
 import math
+import os
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from abm.params.schema import PARAMS, Param
+from abm.params.schema import FIXED_IN_RUN, PARAMS, Param
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "params" / "scenarios"
 # ``name`` and ``seed`` are what a written (resolved) scenario.toml records besides values.
@@ -45,6 +46,21 @@ class PolicyChange:
     date: str
     values: dict[str, Any]
     label: str = ""
+
+    def __post_init__(self) -> None:
+        check_schedulable(self.values, f"schedule {self.label or self.date}")
+
+
+def check_schedulable(values: Iterable[str], where: str) -> None:
+    """The schedule rule, in one place: a scheduled change may set only parameters the model
+    re-reads each month; one fixed when the run is built (``FIXED_IN_RUN``) is refused,
+    never accepted and then ignored."""
+    for key in values:
+        if key in FIXED_IN_RUN:
+            raise ScenarioError(
+                f"{where}: {key}: is fixed when a run is built and cannot change during a run "
+                "(set it outside [[schedule]], or with --set)"
+            )
 
 
 @dataclass
@@ -124,8 +140,11 @@ def check_seed(value: Any, where: str) -> int:
 def _suggest(key: str) -> str:
     import difflib
 
-    close = difflib.get_close_matches(key, PARAMS.keys(), n=1, cutoff=0.75)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    lower = {k.lower(): k for k in PARAMS}
+    if key.lower() in lower:  # case is ignored: NICKEL is nickel (not zinc), mx is MX
+        return f" (did you mean {lower[key.lower()]!r}?)"
+    close = difflib.get_close_matches(key.lower(), lower, n=1, cutoff=0.75)
+    return f" (did you mean {lower[close[0]]!r}?)" if close else ""
 
 
 def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -140,16 +159,34 @@ def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def looks_like_path(ref: str | Path) -> bool:
+    """The one rule telling a file from a name: a path has a folder separator or a ``.toml``
+    suffix; anything else is a name (a folder ``baseline/`` in the current folder does not
+    hide the shipped scenario ``baseline``)."""
+    text = str(ref)
+    return isinstance(ref, Path) or text.endswith(".toml") or "/" in text or os.sep in text
+
+
+def relative_to(ref: str, folder: Path) -> str:
+    """``ref`` as a path from ``folder`` when it is a relative path (files name other files
+    from their own folder, as ``inherits`` does), else unchanged."""
+    if looks_like_path(ref) and not Path(ref).is_absolute():
+        return str(folder / ref)
+    return ref
+
+
 def resolve_path(name_or_path: str | Path) -> Path:
     """A scenario name under params/scenarios/ or a path to a TOML file."""
-    p = Path(name_or_path)
-    if p.suffix == ".toml" or p.exists() or "/" in str(name_or_path):
+    if looks_like_path(name_or_path):
+        p = Path(name_or_path)
         if not p.is_file():
             raise ScenarioError(f"{p}: scenario file not found")
         return p
+    known = ", ".join(available_scenarios()) or "none"
+    if not str(name_or_path).strip():
+        raise ScenarioError(f"scenario: an empty name; known: {known}")
     candidate = SCENARIO_DIR / f"{name_or_path}.toml"
     if not candidate.is_file():
-        known = ", ".join(available_scenarios()) or "none"
         raise ScenarioError(f"unknown scenario {str(name_or_path)!r}; known: {known}")
     return candidate
 
@@ -157,6 +194,27 @@ def resolve_path(name_or_path: str | Path) -> Path:
 def available_scenarios() -> list[str]:
     """Names of the scenarios shipped under params/scenarios/."""
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+# Parameters whose value may name a file, and the values that are names, not files.
+PATH_KEYS = {"market.price_path": ("stochastic", "history"), "simulation.calibration_reference": ()}
+
+
+def absolute_paths(values: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """``values`` with each relative file path of :data:`PATH_KEYS` made absolute from
+    ``folder`` (the scenario file's folder; the current folder for ``--set``), so that a
+    written scenario.toml reruns from anywhere."""
+    out = dict(values)
+    for key, names in PATH_KEYS.items():
+        v = out.get(key)
+        if not isinstance(v, str) or v in names or not v:
+            continue
+        path_like = looks_like_path(v)  # a price CSV: also a bare file name
+        if key == "market.price_path":
+            path_like = path_like or Path(v).suffix == ".csv" or (folder / v).is_file()
+        if path_like and not Path(v).is_absolute():  # a typo of a name stays as written
+            out[key] = str((folder / v).resolve())
+    return out
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -174,8 +232,18 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Scenario:
-    """Load and fully resolve a scenario (inheritance, validation, schedule)."""
+def load_scenario(
+    name_or_path: str | Path,
+    _chain: tuple[Path, ...] = (),
+    overrides: dict[str, Any] | None = None,
+    origin: str = "--set",
+) -> Scenario:
+    """Load and fully resolve a scenario (inheritance, validation, schedule).
+
+    ``overrides`` (``--set``, ``--years``) apply before the checks that involve more than one
+    parameter, so a price CSV is checked against the months the run will cover; ``origin``
+    names where they come from in messages.
+    """
     path = resolve_path(name_or_path).resolve()
     if path in _chain:
         raise ScenarioError(f"{path}: inheritance cycle through {path.name}")
@@ -185,9 +253,11 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
     if parent_name is not None:
         if not isinstance(parent_name, str):
             raise ScenarioError(f"{where}: inherits: must be a scenario name or path")
-        parent_ref: str | Path = parent_name
-        if parent_name.endswith(".toml") and not Path(parent_name).is_absolute():
-            parent_ref = path.parent / parent_name
+        parent_ref = relative_to(parent_name, path.parent)
+        try:
+            resolve_path(parent_ref)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{where}: inherits: {exc}") from None
         parent = load_scenario(parent_ref, (*_chain, path))
         values = dict(parent.values)
         schedule = list(parent.schedule)
@@ -196,8 +266,9 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
         values, schedule, sources = {}, [], [where]
 
     body = {k: v for k, v in raw.items() if k not in META_KEYS}
-    for key, value in flatten(body).items():
+    for key, value in absolute_paths(flatten(body), path.parent).items():
         values[key] = validate_value(key, value, where)
+    values.update({k: validate_value(k, v, origin) for k, v in (overrides or {}).items()})
     schedule += _read_schedule(raw.get("schedule", []), where)
     schedule.sort(key=lambda ch: parse_month(ch.date, where))
 
@@ -208,7 +279,7 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
             f"{where}: missing {len(missing)} parameter(s): {shown} "
             '(start from the baseline with inherits = "baseline")'
         )
-    _check_cross(values, where, schedule)
+    _check_cross(values, origin if overrides else where, schedule)  # as with_overrides
     desc = raw.get("description", "")
     if not isinstance(desc, str):
         raise ScenarioError(f"{where}: description: must be a string")
@@ -236,6 +307,7 @@ def _read_schedule(entries: Any, where: str) -> list[PolicyChange]:
         if not isinstance(entry["set"], dict) or not entry["set"]:
             raise ScenarioError(f"{loc}: set: must be a non-empty table of levers")
         vals = {k: validate_value(k, v, loc) for k, v in flatten(entry["set"]).items()}
+        check_schedulable(vals, loc)
         changes.append(PolicyChange(str(entry["date"]), vals, str(entry.get("label", ""))))
     return changes
 
@@ -267,10 +339,13 @@ def parse_override(text: str) -> tuple[str, Any]:
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
-        if raw and all(ch.isalnum() or ch in "_-." for ch in raw):
-            value = raw
+        if raw and all(ch.isalnum() or ch in "_-./" + os.sep for ch in raw):
+            value = raw  # a bare word or path is a string
         else:
-            raise ScenarioError(f"--set {key}: {raw!r} is not a TOML value") from None
+            raise ScenarioError(
+                f"--set {key}: {raw!r} is not a TOML value (quote a string: --set '{key}=\"...\"')"
+            ) from None
+    value = absolute_paths({key: value}, Path.cwd())[key]
     validate_value(key, value, "--set")
     return key, value
 

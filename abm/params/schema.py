@@ -1088,6 +1088,37 @@ def _all_params() -> dict[str, Param]:
 PARAMS: dict[str, Param] = _all_params()
 LEVERS: tuple[str, ...] = tuple(k for k, p in PARAMS.items() if p.lever)
 
+# Read once, when a run is built, and never again: the horizon and start, the population, the
+# starting state and its calibration (abm/calibration.py), investors' capital and risk
+# aversion (drawn into the investor pool), the demand path (abm/demand.py builds it for the
+# whole run) and the price path (abm/price_paths.py). A ``[[schedule]]`` entry cannot change
+# them during a run and is refused when its file loads; every other parameter is re-read by
+# the model each month, so a scheduled change acts from its date on
+# (tests/params/test_schedule_rule.py runs each through a schedule).
+FIXED_IN_RUN: frozenset[str] = frozenset(
+    k
+    for k in PARAMS
+    if k.startswith(("simulation.", "calibration.", "market.demand_growth_frac_per_year."))
+    or k.endswith(".exploration_base_weight_frac")
+    or k
+    in {
+        "firms.n_majors",
+        "firms.n_midtiers",
+        "firms.n_juniors",
+        "investors.n_investors",
+        "investors.capital_usd_per_year",
+        "investors.risk_aversion",
+        "exploration.no_resource_discovery_frac",
+        "exploration.known_deposit_size_max_ratio",
+        "projects.unit_cost_reserve_life_elasticity",
+        "supply.support_loan_rate_cut_frac",
+        "market.demand_scenario",
+        "market.demand_growth_shift_frac_per_year",
+        "market.na_demand_growth_factor",
+        "market.price_path",
+    }
+)
+
 
 def country_key(country: str, name: str) -> str:
     """Dotted key of a per-country government parameter."""

@@ -143,7 +143,7 @@ def test_cli_prints_the_box_and_exit_0(tmp_path, capsys) -> None:
         (None, ["--outcome", OUTCOME, "--threshold", "5", "--below"], "every run meets"),
         ("no_inputs", ["--outcome", OUTCOME, "--threshold", "0.25"], "no inputs"),
         (None, ["--outcome", OUTCOME, "--threshold", "0.25", "--min-coverage", "0"], "coverage"),
-        ("missing", ["--outcome", OUTCOME, "--threshold", "0.25"], "no results in"),
+        ("missing", ["--outcome", OUTCOME, "--threshold", "0.25"], "no such results file"),
     ],
 )
 def test_bad_input_one_line_exit_2_nothing_written(tmp_path, capsys, change, args, needle):
