@@ -54,7 +54,7 @@ from abm.params.plants import (
     load_plants,
     load_secondary,
     operating_capacity_t,
-    operating_throughput_t,
+    operating_sourced_t,
     pipeline_rows,
 )
 from abm.params.schema import COUNTRIES, MINERALS, country_key, minerals_mask
@@ -311,8 +311,10 @@ class Market:
         # capacity; plants under construction or announced enter the pipeline.
         plants = load_plants()
         self.capacity_t = operating_capacity_t(plants).copy()  # (C, M) nameplate, t/yr
-        # what the plants can treat: sourced output of today's plants, new ones at utilisation
-        self.throughput_t = operating_throughput_t(plants, values["processing.utilisation_frac"])
+        # what the plants can treat: a plant's sourced 2024 output where the table gives one,
+        # else its nameplate x processing.utilisation_frac (read each month: throughput_t)
+        self.sourced_capacity_t, self.sourced_output_t = operating_sourced_t(plants)
+        self.sourced_output_t = self.sourced_output_t.copy()
         self.secondary0_t = load_secondary()  # (C, M) t/yr recycled, 2024
         self.secondary_t = self.secondary0_t.copy()
         self.plants = _Pipeline(*self.capacity_t.shape)
@@ -477,8 +479,9 @@ class Market:
         u = v["processing.utilisation_frac"]
         ramp = v["processing.ramp_frac_per_year"] / 12.0
         if ramp > 0:  # plants below nameplate x utilisation close part of the gap
-            self.throughput_t += np.maximum(self.capacity_t * u - self.throughput_t, 0.0) * ramp
-        throughput = self.throughput_t + extra * u
+            gap = np.maximum(self.sourced_capacity_t * u - self.sourced_output_t, 0.0)
+            self.sourced_output_t += gap * ramp
+        throughput = self.throughput_t(u) + extra * u
         feed = allocate_feed(production_t, throughput, offer.supply_frac)
         feed = recover_byproducts(feed, throughput, self.host_cm, self.recovery_cm, self.byproduct)
         own = feed.processing_feed_t + self.secondary_t  # (C, M) USMCA refined supply
@@ -506,15 +509,21 @@ class Market:
         )
         return self.clearing
 
+    def throughput_t(self, utilisation_frac: float) -> np.ndarray:
+        """(C, M) t/yr the plants in operation can treat: sourced output of the plants the
+        table gives one for (ramping at processing.ramp_frac_per_year), the rest of the
+        nameplate at ``utilisation_frac``."""
+        rest = np.maximum(self.capacity_t - self.sourced_capacity_t, 0.0)
+        return self.sourced_output_t + rest * utilisation_frac
+
     def _clear_start(self, values: dict, production0_t: np.ndarray) -> Clearing:
         """The calibrated 2024 trade: 2024 output through the operating plants against 2024
         consumption at the reference price, the rest of the world offering all that is
         needed (the same two midstream steps as every month)."""
         n_c, n_m = self.capacity_t.shape
-        feed = allocate_feed(production0_t, self.throughput_t, np.ones(n_m))
-        feed = recover_byproducts(
-            feed, self.throughput_t, self.host_cm, self.recovery_cm, self.byproduct
-        )
+        throughput = self.throughput_t(values["processing.utilisation_frac"])
+        feed = allocate_feed(production0_t, throughput, np.ones(n_m))
+        feed = recover_byproducts(feed, throughput, self.host_cm, self.recovery_cm, self.byproduct)
         own = feed.processing_feed_t + self.secondary_t
         need_t = np.maximum(self.consumption0_t.sum(0) - own.sum(0), 0.0)
         refined = share_refined(self.consumption0_t, own, need_t)
@@ -625,9 +634,7 @@ class Market:
         ``processing.plant_life_years`` plant at the country's rate now, discounted over its
         build and permit time, over that at the reference's rate and times.
         """
-        due = self.plants.complete(step)
-        self.capacity_t = self.capacity_t + due
-        self.throughput_t = self.throughput_t + due * v["processing.utilisation_frac"]
+        self.capacity_t = self.capacity_t + self.plants.complete(step)
         n_m = self.capacity_t.shape[1]
         build = v["processing.build_months"] + v["processing.permit_review_frac"] * review_months
         value = self._plant_value_index(v, build, scarcity, *rates_frac)

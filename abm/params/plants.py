@@ -163,16 +163,17 @@ def operating_capacity_t(plants: tuple[Plant, ...]) -> np.ndarray:
     return out
 
 
-def operating_throughput_t(plants: tuple[Plant, ...], utilisation_frac: float) -> np.ndarray:
-    """(C, M) t/yr the operating plants can treat: a plant's sourced recent output where the
-    table gives one (Vidalia's anode plant runs far below nameplate), else its nameplate x
-    ``utilisation_frac``."""
-    out = np.zeros((len(COUNTRIES), len(MINERALS)))
+def operating_sourced_t(plants: tuple[Plant, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(C, M) nameplate and sourced recent output of the operating plants whose output the
+    table gives (Vidalia's anode plant and Mountain Pass's separation run far below
+    nameplate); the other plants run at nameplate x ``processing.utilisation_frac``."""
+    cap = np.zeros((len(COUNTRIES), len(MINERALS)))
+    out = np.zeros_like(cap)
     for p in plants:
-        if _placed(p, "operating"):
-            t = p.output_t_per_year
-            out[p.cell] += p.capacity_t_per_year * utilisation_frac if math.isnan(t) else t
-    return out
+        if _placed(p, "operating") and not math.isnan(p.output_t_per_year):
+            cap[p.cell] += p.capacity_t_per_year
+            out[p.cell] += p.output_t_per_year
+    return cap, out
 
 
 def pipeline_rows(plants: tuple[Plant, ...]) -> tuple[Plant, ...]:

@@ -17,7 +17,7 @@ from abm.params.plants import (
     load_plants,
     load_secondary,
     operating_capacity_t,
-    operating_throughput_t,
+    operating_sourced_t,
     pipeline_rows,
 )
 from abm.params.scenario import ScenarioError
@@ -50,8 +50,9 @@ def test_operating_capacity_is_the_sum_of_operating_rows():
     # American plant recovers gallium today
     assert k[COUNTRIES.index("US"), MINERALS.index("graphite")] > 0
     assert k[:, MINERALS.index("gallium")].sum() == 0
-    # throughput never exceeds nameplate
-    assert (operating_throughput_t(plants, 0.85) <= k + 1e-9).all()
+    # a sourced output never exceeds its plant's nameplate
+    cap, out = operating_sourced_t(plants)
+    assert (out <= cap + 1e-9).all() and (cap <= k + 1e-9).all()
 
 
 def test_pipeline_rows_are_construction_or_announced():

@@ -60,6 +60,13 @@ SPECIAL: dict[str, tuple[dict[str, Any], Any, int]] = {
     "market.max_scarcity_multiple": ({"trade.row_export_restriction.graphite": 0.9}, 1.0, 2),
     "permitting.max_carryover_months": ({}, 1.0, 2),
     "processing.base_margin_frac": ({"trade.rules_of_origin": "geological_origin"}, 1.0, 3),
+    # an announced plant that does not pay (Nouveau Monde's, at a 10 pp Canadian risk
+    # premium) is dropped at once instead of waiting five years
+    "processing.announced_patience_years": (
+        {"government.CA.country_risk_premium_frac": 0.10},
+        0.0,
+        3,
+    ),
 }
 # Valid values for the fixed string parameters that have no list of choices.
 FIXED_STR = {
