@@ -85,6 +85,9 @@ HELD_OUT = {
 }
 FITTED = {"hindcast_mx_fall_2012_2016", "hindcast_ca_fall_2013_2016"}
 HINDCAST = FITTED | HELD_OUT
+# Checks of the computed start (issue 24, docs/validation.md "The midstream's starting check"):
+# the start is no longer copied from the seed and minerals.toml, and these miss today.
+MIDSTREAM_START = {"start_dependency_seed", "start_us_nir_usgs", "dependency_first_year_drift"}
 
 
 @pytest.fixture(scope="module")
@@ -95,12 +98,13 @@ def default_run(tmp_path_factory) -> tuple[int, pd.DataFrame, set[str]]:
 
 
 def test_default_run_passes_every_check_but_the_hindcast(default_run) -> None:
-    """The 15 checks of issue 11 pass with the defaults; the 7 hindcast checks (issue 14)
-    are evaluated in the same run (exit code 1 while they fail: see the next tests)."""
+    """The checks of issue 11 pass with the defaults but the three of the computed start; the
+    7 hindcast checks (issue 14) are evaluated in the same run (exit code 1 while they fail:
+    see the next tests)."""
     code, table, files = default_run
     failed = set(table.loc[table.result == "FAIL", "check"])
-    assert not failed - HINDCAST, failed - HINDCAST
-    assert len(table) == 22 and table.n.max() == 20
+    assert not failed - HINDCAST - MIDSTREAM_START, failed - HINDCAST - MIDSTREAM_START
+    assert len(table) == 23 and table.n.max() == 20
     assert set(table.check) >= HINDCAST
     assert code == (1 if failed else 0)
     assert {"mexico_experiments.png", "mexico_experiments.svg"} <= files
@@ -168,6 +172,43 @@ def _known_failure(check: str, section: str, why: str):
     ],
 )
 def test_hindcast_held_out_check_passes(default_run, check: str) -> None:
+    _, table, _ = default_run
+    row = table[table.check == check]
+    assert len(row) == 1 and (row.result == "PASS").all(), row[["check", "result"]].to_string()
+
+
+def _start_failure(check: str, why: str):
+    reason = (
+        f"KNOWN FAILURE (issue 24, docs/validation.md 'The midstream's starting check: "
+        f"results'): {why}; strict, so this test fails the day the start reproduces it"
+    )
+    return pytest.param(check, marks=pytest.mark.xfail(strict=True, reason=reason), id=check)
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        _start_failure(
+            "start_dependency_seed",
+            "the seed's lithium 73% against 2% computed from the sourced US lithium plants "
+            "(Bessemer City's nameplate, its output unsourced); rare earths 67% vs 87%, "
+            "graphite 84% vs 91%",
+        ),
+        _start_failure(
+            "start_us_nir_usgs",
+            "9 of 14 minerals within 15 pp of USGS's 2024 US net import reliance (band: 11): "
+            "silver, gold and molybdenum lack sourced refinery/roaster capacity, lithium and "
+            "graphite run at nameplate x utilisation where real output is far lower",
+        ),
+        _start_failure(
+            "dependency_first_year_drift",
+            "graphite's dependency falls 24 pp in 2025 as Novonix's 20 kt Chattanooga plant "
+            "(construction, due 2025) comes on: a real plant start, not a clearing "
+            "inconsistency",
+        ),
+    ],
+)
+def test_midstream_start_check_passes(default_run, check: str) -> None:
     _, table, _ = default_run
     row = table[table.check == check]
     assert len(row) == 1 and (row.result == "PASS").all(), row[["check", "result"]].to_string()
