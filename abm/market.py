@@ -560,10 +560,12 @@ class Market:
     def _start_announced(
         self, v: dict, step: int, build_months: np.ndarray, value_index: np.ndarray
     ) -> None:
-        """Announced plants whose build must begin by now start when they are worth at least
-        their value under the calibration reference (``value_index >= 1``: margin, policy,
-        rates and permit time, :meth:`_plant_value_index`) and enter the pipeline; one still
-        waiting ``processing.announced_patience_years`` after its due start is dropped. A
+        """Announced plants whose build must begin by now start unless their value has fallen
+        below ``processing.announced_go_value_frac`` of its value under the calibration
+        reference (``value_index``: margin, policy, rates and permit time,
+        :meth:`_plant_value_index`): their sponsors decided under today's conditions. One
+        still below it ``processing.announced_patience_years`` after its due start is
+        dropped. A
         by-product recovery circuit at an existing refinery (Clarksville germanium and
         gallium) takes ``supply.recovery_build_months``, a new plant the country's build and
         permit time."""
@@ -575,7 +577,7 @@ class Market:
             due = a.to_start_months - months  # when the build must begin
             if step < due:
                 waiting.append(a)
-            elif value_index[a.c, a.m] >= 1.0:
+            elif value_index[a.c, a.m] >= v["processing.announced_go_value_frac"]:
                 self._start_plant(step, a.c, a.m, a.plant.capacity_t_per_year, capex_per_t, months)
             elif step <= due + patience:
                 waiting.append(a)

@@ -391,8 +391,9 @@ def _trade_params() -> list[Param]:
             Param(
                 f"{t}row_export_restriction.{m}",
                 "float",
-                "frac of rest-of-world supply",
-                f"Share of rest-of-world {m} supply withheld from export (supply shock).",
+                "frac of the dominant supplier's output",
+                f"Share of the dominant rest-of-world supplier's {m} output withheld from "
+                "export (baseline: China's 2023-2025 controls in force).",
                 (0, 1),
                 lever=True,
             )
@@ -887,6 +888,14 @@ def _structural_params() -> list[Param]:
             "Share of the gap between a plant's throughput (its sourced 2024 output) and "
             "nameplate x utilisation closed each year (0: 2024 output held).",
             (0, 12),
+        ),
+        Param(
+            "processing.announced_go_value_frac",
+            "float",
+            "frac of the reference value",
+            "An announced plant starts when due unless its value index is below this (its "
+            "value relative to the calibration reference's); below, it waits.",
+            (0, 5),
         ),
         Param(
             "processing.announced_patience_years",
