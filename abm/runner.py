@@ -15,7 +15,7 @@ import pandas as pd
 from abm import atomic, timeseries
 from abm.model import MiningModel
 from abm.outcomes import dependency_years, headline_outcomes
-from abm.params.scenario import Scenario, load_scenario, to_toml
+from abm.params.scenario import Scenario, check_seed, load_scenario, to_toml
 from abm.params.schema import COUNTRIES
 from abm.timeseries import Tidy
 
@@ -41,7 +41,10 @@ def run(
     overrides: dict[str, Any] | None = None,
     summary: bool = True,
 ) -> RunResult:
-    """Run one scenario to its horizon and return the result (``summary=False``: no summary)."""
+    """Run one scenario to its horizon and return the result (``summary=False``: no summary).
+
+    ``seed`` and ``years`` may be numpy integers (as samplers deliver them)."""
+    seed = check_seed(seed, "seed")
     spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     extra = dict(overrides or {})
     if years is not None:
@@ -99,13 +102,13 @@ def format_summary(summary: dict, scenario: str, seed: int) -> str:
             else:
                 cells.append(f"{fmt.format(val):>11}")
         lines.append(f"{label.format(years=years, first=first, last=last):34}" + "".join(cells))
-    dep_years = [str(y) for y in dependency_years(first, last)]
+    dep_years = list(dict(dependency_years(first, last)).items())  # a run ending 2030: once
     lines += [
         "",
-        f"{'NA import dependency':24}{'start':>8}" + "".join(f"{y:>8}" for y in dep_years),
+        f"{'NA import dependency':24}{'start':>8}" + "".join(f"{y:>8}" for y, _ in dep_years),
     ]
     for m, start in summary["import_dependency_NA_start"].items():
-        vals = [start] + [out[f"import_dependency.{m}.{y}"] for y in dep_years]
+        vals = [start] + [out[f"import_dependency.{m}.{when}"] for _, when in dep_years]
         lines.append(f"  {m:22}" + "".join(f"{v:>8.0%}" for v in vals))
     unmet = {m: out[f"unmet_demand_frac.{m}"] for m in summary["import_dependency_NA_start"]}
     short = [f"{m} {v:.1%}" for m, v in unmet.items() if v > 0]  # none unless rationed

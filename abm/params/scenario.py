@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from abm.params.schema import PARAMS, Param
+from abm.params.schema import PARAMS, Param, python_scalar
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "params" / "scenarios"
 # ``name`` and ``seed`` are what a written (resolved) scenario.toml records besides values.
@@ -101,6 +101,7 @@ def reject_unknown_keys(table: dict[str, Any], known: Iterable[str], where: str)
 
 def validate_value(key: str, value: Any, where: str) -> Any:
     """Check one dotted key and value against the schema (numbers must be finite)."""
+    value = python_scalar(value)
     param: Param | None = PARAMS.get(key)
     if param is None:
         raise ScenarioError(f"{where}: unknown parameter {key!r}{_suggest(key)}")
@@ -115,7 +116,9 @@ def validate_value(key: str, value: Any, where: str) -> Any:
 
 
 def check_seed(value: Any, where: str) -> int:
-    """A run seed: a whole number in [0, MAX_SEED] (true/false are not numbers)."""
+    """A run seed: a whole number in [0, MAX_SEED] (true/false are not numbers; a numpy
+    integer is one)."""
+    value = python_scalar(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
         raise ScenarioError(f"{where}: must be a whole number in [0, 2**63-1], got {value!r}")
     return value

@@ -188,7 +188,7 @@ def test_discover_on_a_real_sweep(tmp_path, capsys) -> None:
     exp = tmp_path / "tiny.toml"
     exp.write_text(
         'scenario = "baseline"\nyears = 1\nseed = 5\nreplications = 1\n'
-        'outcomes = ["import_dependency.critical_mean.2025"]\n'
+        'outcomes = ["import_dependency.critical_mean.end"]\n'
         "[uncertainties]\n"
         '"market.demand_growth_shift_frac_per_year" = { min = -0.1, max = 0.3 }\n'
         '"investors.risk_aversion" = { min = 5.0, max = 20.0 }\n'
@@ -197,7 +197,7 @@ def test_discover_on_a_real_sweep(tmp_path, capsys) -> None:
     out = tmp_path / "sweep"
     assert main(["sweep", str(exp), "--out", str(out), "--workers", "1"]) == 0
     results = pd.read_parquet(out / "results.parquet")
-    name = "import_dependency.critical_mean.2025"
+    name = "import_dependency.critical_mean.end"
     cut = float(results[name].median())
     q = d.Question(name, cut, below=False)
     found = d.discover(out, q, out=tmp_path / "disc", min_coverage=0.5)

@@ -82,7 +82,7 @@ def _outcomes(dep_zinc_ref: float) -> pd.DataFrame:
             row = {"scenario": scen, "seed": seed}
             for m in [*CRITICAL, "critical_mean"]:
                 base = dep_zinc_ref if m == "zinc" else 0.8
-                row[f"import_dependency.{m}.2034"] = base * f + 0.01 * seed
+                row[f"import_dependency.{m}.end"] = base * f + 0.01 * seed
             rows.append(row)
     from abm.experiments.summary import add_reductions
 
