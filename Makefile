@@ -5,7 +5,7 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 PIP     := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test install install-test lint format clean bench bench-sweep
+.PHONY: run test install install-test lint format clean bench bench-sweep bench-cli
 
 # An existing .venv made with an older Python is refused here, before pip's confusing
 # "Could not find a version that satisfies mesa<4,>=3.5" (Mesa 3.5 needs Python >= 3.12).
@@ -45,6 +45,9 @@ bench: install
 
 bench-sweep: install
 	$(PY) benchmarks/bench_sweep.py
+
+bench-cli: install
+	$(PY) benchmarks/bench_cli.py
 
 clean:
 	rm -rf $(VENV) outputs .pytest_cache .ruff_cache

@@ -15,13 +15,12 @@ import pandas as pd
 from abm import atomic, timeseries
 from abm.model import MiningModel
 from abm.outcomes import dependency_years, headline_outcomes
-from abm.params.scenario import Scenario, check_seed, load_scenario, to_toml
+from abm.params.scenario import DEFAULT_SEED, Scenario, check_seed, load_scenario, to_toml
 from abm.params.schema import COUNTRIES
 from abm.timeseries import Tidy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 OUTPUTS = PROJECT_ROOT / "outputs"
-DEFAULT_SEED = 20250101
 
 
 @dataclass

@@ -27,7 +27,7 @@ import pandas as pd
 
 import abm
 from abm import atomic
-from abm.cli import add_force, add_quiet, add_workers
+from abm.cli import add_command, add_force, add_quiet, add_workers
 from abm.experiments import engine, uncertain
 from abm.experiments.experiment_file import SEED_SCHEME, load_experiment
 from abm.experiments.experiment_file import Experiment as CompareSpec
@@ -205,10 +205,7 @@ def _cmd(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``abm compare``."""
-    p = sub.add_parser(
-        "compare",
-        help="compare scenarios over replications (paired seeds), with intervals, plots, report",
-    )
+    p = add_command(sub, "compare")
     p.add_argument("experiment", help="experiment name under experiments/ or a TOML path")
     p.add_argument(
         "--replications", type=int, default=None, help="override the file's count (at least 2)"

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from abm import atomic
+from abm.cli import add_command
 from abm.ema import dotted_name, results_table
 from abm.params.scenario import ScenarioError
 from abm.params.schema import PARAMS
@@ -513,10 +514,7 @@ def main(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``abm discover``."""
-    p = sub.add_parser(
-        "discover",
-        help="scenario discovery (PRIM): which inputs lead to an outcome above/below a threshold",
-    )
+    p = add_command(sub, "discover")
     p.add_argument(
         "results",
         help="an experiment name (its outputs/<name>/ folder), a results folder, a "

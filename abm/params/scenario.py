@@ -32,6 +32,7 @@ SCENARIO_DIR = Path(__file__).resolve().parents[2] / "params" / "scenarios"
 META_KEYS = {"inherits", "description", "name", "schedule", "seed"}
 # Seeds are non-negative integers that fit the int64 ``seed`` columns of every output.
 MAX_SEED = 2**63 - 1
+DEFAULT_SEED = 20250101  # a run's, and an experiment file's master seed, unless one is given
 
 
 class ScenarioError(ValueError):
