@@ -150,6 +150,7 @@ def _names(names: list[str], k: int) -> str:
 
 # What limits the reduction: read per mineral from the North American timeseries.
 LIMIT_INDICATORS = ("production_t", "processing_capacity_t", "import_dependency")
+LIMIT_KEYS = ["scenario", "seed", "step", "mineral"]
 SCARCE_OUTPUT_FRAC = 0.05  # ASSUMPTION: regional mine output under 5% of 2024 consumption
 RESPONSE_FRAC = 0.05  # ASSUMPTION: output "responds" once 5% above the reference's (paired)
 
@@ -163,13 +164,20 @@ def limit_frame(runs: pd.DataFrame) -> pd.DataFrame:
         & runs.indicator.isin(LIMIT_INDICATORS)
         & (runs.step > 0)
     ]
-    keys = ["scenario", "seed", "step", "mineral", "indicator"]
-    wide = sel.set_index(keys).value.unstack("indicator")
+    wide = sel.set_index([*LIMIT_KEYS, "indicator"]).value.unstack("indicator")
     return wide.reset_index()
 
 
+def combine_limits(per_run: list[pd.DataFrame]) -> pd.DataFrame:
+    """:func:`limit_frame` of many runs from each run's (compare computes it in the worker):
+    the same rows in the same (sorted) order, so the means over replications are the same to
+    the last bit."""
+    whole = pd.concat(per_run, ignore_index=True)
+    return whole.sort_values(LIMIT_KEYS, kind="stable").reset_index(drop=True)
+
+
 def mineral_limits(
-    runs: pd.DataFrame, scen: str, reference: str, wide: pd.DataFrame | None = None
+    runs: pd.DataFrame | None, scen: str, reference: str, wide: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Per critical mineral, what binds regional supply in ``scen`` (means over replications).
 
@@ -259,8 +267,9 @@ def _limits_sentence(m: str, r: pd.Series) -> str:
     return f"- **{m}**: {r.binds}{verb}: {text}; {lead}."
 
 
-def limits_section(runs: pd.DataFrame, others: list[str], reference: str) -> list[str]:
-    """ "What limits the reduction", per scenario and mineral, computed from the runs."""
+def limits_section(wide: pd.DataFrame, others: list[str], reference: str) -> list[str]:
+    """ "What limits the reduction", per scenario and mineral, computed from the runs
+    (``wide``: their :func:`limit_frame`)."""
     lines = [
         "## What limits the reduction",
         "",
@@ -271,9 +280,8 @@ def limits_section(runs: pd.DataFrame, others: list[str], reference: str) -> lis
         f"{RESPONSE_FRAC:.0%} above {reference}'s (lead time).",
         "",
     ]
-    wide = limit_frame(runs)
     for scen in others:
-        lim = mineral_limits(runs, scen, reference, wide)
+        lim = mineral_limits(None, scen, reference, wide)
         lines += [
             f"### {scen}",
             "",
@@ -353,12 +361,12 @@ def write_report(
     spec,
     summary: pd.DataFrame,
     outcomes: pd.DataFrame,
-    runs: pd.DataFrame,
+    limits: pd.DataFrame,
     figures: dict[str, Path],
     meta: dict,
     path: Path,
 ) -> Path:
-    """Write the one-page report (atomically)."""
+    """Write the one-page report (atomically); ``limits``: the runs' :func:`limit_frame`."""
     order = [s.name for s in spec.scenarios]
     others = [s for s in order if s != spec.reference]
     seeds = (
@@ -400,8 +408,8 @@ def write_report(
     ]
     if spec.claim == "integration":
         lines += _claim_section(summary, others, spec.reference, spec.last_year)
-    if not runs.empty and (runs.indicator == "processing_capacity_t").any():
-        lines += limits_section(runs, others, spec.reference)
+    if not limits.empty and "processing_capacity_t" in limits.columns:
+        lines += limits_section(limits, others, spec.reference)
     write_tables(summary, path.parent)
     return atomic.write_text(path, "\n".join(lines) + "\n")
 

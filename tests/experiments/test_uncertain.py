@@ -25,7 +25,7 @@ outcomes = ["investment_share.MX", "import_dependency.critical_mean.end"]
 
 def _file(tmp_path: Path, table: str, reps: int = 4, years: int = 1, name: str = "u") -> Path:
     p = tmp_path / f"{name}.toml"
-    p.write_text(HEAD.format(reps=reps, years=years, last=2024 + years) + table)
+    p.write_text(HEAD.format(reps=reps, years=years) + table)
     return p
 
 
