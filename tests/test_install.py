@@ -1,14 +1,18 @@
 """An early clear error for Python < 3.12 (Mesa 3.5 needs 3.12; pip's own message on 3.11 is
-"Could not find a version that satisfies mesa<4,>=3.5"): scripts/find_python.sh, make, and
-the package metadata."""
+"Could not find a version that satisfies mesa<4,>=3.5"): scripts/find_python.sh, make, the
+package metadata and setup.py (which pip runs under the Python it installs for)."""
 
 from __future__ import annotations
 
 import os
+import runpy
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # A stand-in interpreter that reports Python 3.11.9 and fails find_python.sh's version test.
@@ -53,3 +57,13 @@ def test_make_refuses_a_venv_of_an_old_python(tmp_path) -> None:
 def test_the_package_declares_its_python() -> None:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert meta["requires-python"] == ">=3.12"
+
+
+def test_setup_py_stops_an_old_python_before_pip_resolves_anything(monkeypatch) -> None:
+    """pip 23 on Python 3.11 installing this folder shows this line (checked by hand with
+    /usr/bin/python3.11: "Getting requirements to build wheel" fails with it) instead of the
+    Mesa message."""
+    monkeypatch.setattr(sys, "version_info", (3, 11, 7, "final", 0))
+    with pytest.raises(SystemExit) as stop:
+        runpy.run_path(str(ROOT / "setup.py"), run_name="__main__")
+    assert str(stop.value.code).startswith("error: abm-usmca-mining needs Python >= 3.12")
