@@ -59,7 +59,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "replay 2010-2024 with observed prices and policy dates; fit against history",
     ),
 }
-COMMAND_MODULES: tuple[str, ...] = tuple(module for module, _ in COMMANDS.values())
+COMMAND_MODULES: tuple[str, ...] = tuple(module for module, _ in COMMANDS.values())  # listed
 
 
 def add_command(sub: argparse._SubParsersAction, name: str, **kw) -> argparse.ArgumentParser:
