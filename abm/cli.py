@@ -1,8 +1,10 @@
 """The ``abm`` command line.
 
 ``abm run`` lives here; every other subcommand lives beside the code it drives, in a module
-listed in :data:`COMMAND_MODULES` that defines ``register(subparsers)``. A subcommand signals
-bad input by raising :class:`ScenarioError` (one line on stderr, exit 2, nothing written).
+listed in :data:`COMMANDS` that defines ``register(subparsers)`` (adding its parser with
+:func:`add_command`). Only the module of the command asked for is imported, so ``abm --help``
+and ``abm run --help`` load no model, pandas, scipy or matplotlib. A subcommand signals bad
+input by raising :class:`ScenarioError` (one line on stderr, exit 2, nothing written).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from abm.params.scenario import (
+    DEFAULT_SEED,
     ScenarioError,
     available_scenarios,
     check_seed,
@@ -27,21 +30,46 @@ from abm.params.scenario import (
 
 EXIT_BAD_INPUT = 2
 
-# Modules that add a subcommand with ``register(subparsers)``, in help order.
-COMMAND_MODULES: tuple[str, ...] = (
-    "abm.experiments.compare",
-    "abm.viz.cli",
-    "abm.experiments.sweep",
-    "abm.experiments.sensitivity",
-    "abm.experiments.discover",
-    "abm.validation.cli",
-    "abm.experiments.hindcast",
-)
+# Every subcommand but ``run``, in help order: its name, the module that adds it with
+# ``register(subparsers)``, and its line in ``abm --help``.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "compare": (
+        "abm.experiments.compare",
+        "compare scenarios over replications (paired seeds), with intervals, plots, report",
+    ),
+    "ui": ("abm.viz.cli", "serve the browser dashboard (Mesa SolaraViz) on 127.0.0.1"),
+    "sweep": (
+        "abm.experiments.sweep",
+        "run an experiment's design (grid / Latin hypercube / Sobol x replications)",
+    ),
+    "sensitivity": (
+        "abm.experiments.sensitivity",
+        "Morris screening and Sobol indices of an experiment's outcomes",
+    ),
+    "discover": (
+        "abm.experiments.discover",
+        "scenario discovery (PRIM): which inputs lead to an outcome above/below a threshold",
+    ),
+    "validate": (
+        "abm.validation.cli",
+        "check the model against sourced facts (table, CSV, markdown, plots)",
+    ),
+    "hindcast": (
+        "abm.experiments.hindcast",
+        "replay 2010-2024 with observed prices and policy dates; fit against history",
+    ),
+}
+COMMAND_MODULES: tuple[str, ...] = tuple(module for module, _ in COMMANDS.values())  # listed
+
+
+def add_command(sub: argparse._SubParsersAction, name: str, **kw) -> argparse.ArgumentParser:
+    """The parser of subcommand ``name``, with its help line from :data:`COMMANDS`."""
+    return sub.add_parser(name, help=COMMANDS[name][1], **kw)
 
 
 def _run(args: argparse.Namespace) -> int:
     from abm import atomic
-    from abm.runner import DEFAULT_SEED, default_out_dir, format_summary, run, write_outputs
+    from abm.runner import default_out_dir, format_summary, run, write_outputs
 
     overrides = dict(parse_override(s) for s in args.set or [])
     if args.years is not None:
@@ -108,10 +136,11 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for ``abm``."""
-    from abm.runner import DEFAULT_SEED
-
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser for ``abm`` with the arguments of the subcommand ``argv`` asks for
+    (its module imported); the other subcommands are listed, their modules not imported."""
+    argv = sys.argv[1:] if argv is None else argv
+    asked = next((a for a in argv if not a.startswith("-")), None)
     parser = OneLineParser(
         prog="abm",
         description="Agent-based model of mining investment in the US, Mexico and Canada.",
@@ -146,14 +175,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_force(p)
     p.set_defaults(func=_run)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    for name, (module, text) in COMMANDS.items():
+        if name == asked:
+            importlib.import_module(module).register(sub)
+        else:  # not asked for: its line in `abm --help` only
+            sub.add_parser(name, help=text, add_help=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``abm`` console script."""
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         if getattr(args, "years", None) is not None and args.years < 1:

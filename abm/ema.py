@@ -15,18 +15,26 @@ choices the default range), the ranges come from an experiment file's ``[uncerta
 ``[levers]`` table (or a dict), and the outcomes are :func:`abm.outcomes.outcome_specs`. EMA
 names must be Python identifiers, so a dotted name ``government.MX.royalty_rate`` becomes
 ``government__MX__royalty_rate`` (:func:`ema_name`, :func:`dotted_name`); the model function
-receives the dotted names. Every experiment runs with the same seed (common random numbers),
-so differences between experiments are differences of inputs, not of noise.
+receives the dotted names. By default every experiment runs with the same seed (common random
+numbers), so differences between experiments are differences of inputs, not of noise;
+``seed=(lo, hi)`` makes the seed an integer uncertainty (``abm_seed``) instead. Sampled values
+arrive as numpy scalars, which every input check accepts as the numbers they are. Each
+outcome carries its direction (``kind``: :data:`abm.outcomes.KINDS`) as EMA's MAXIMIZE,
+MINIMIZE or INFO.
 
 Importing ``ema_workbench`` takes several seconds, so this module imports it only when asked.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import warnings
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from abm.params.scenario import (
     ScenarioError,
@@ -63,13 +71,40 @@ def dotted_name(name: str) -> str:
     return name.replace("__", ".")
 
 
-def evaluate(abm_scenario: str, abm_years: int, abm_seed: int, **inputs: Any) -> dict:
-    """One run with ``inputs`` (dotted names) as overrides: its headline outcomes."""
+def check_inputs(received: set[str], declared: set[str]) -> None:
+    """One ScenarioError line naming the inputs an experiment lacks or has beyond the model's.
+
+    EMA passes only the values an experiment has: a lever misspelled in a ``Sample`` (or no
+    ``policies=`` for a model with levers) reaches :func:`evaluate` as a missing input, which
+    would otherwise run at the scenario's value unnoticed."""
+    missing, unknown = sorted(declared - received), sorted(received - declared)
+    if not missing and not unknown:
+        return
+    parts = [f"missing input(s) {', '.join(missing)}"] if missing else []
+    parts += [f"unknown input(s) {', '.join(unknown)}"] if unknown else []
+    raise ScenarioError(
+        f"abm.ema: {'; '.join(parts)} (the model declares {len(declared)} uncertainties and "
+        "levers; check the names in your Samples, or give perform_experiments policies)"
+    )
+
+
+def evaluate(
+    abm_scenario: str,
+    abm_years: int,
+    abm_seed: int,
+    abm_inputs: tuple[str, ...] | None = None,
+    **inputs: Any,
+) -> dict:
+    """One run with ``inputs`` (dotted names) as overrides: its headline outcomes.
+
+    ``abm_inputs``: the uncertainties and levers the model declares (:func:`model` binds them);
+    the run is refused unless ``inputs`` are exactly those (:func:`check_inputs`)."""
+    from abm.outcomes import headline_outcomes
     from abm.runner import run
 
+    if abm_inputs is not None:
+        check_inputs(set(inputs), set(abm_inputs))
     result = run(abm_scenario, seed=abm_seed, years=abm_years, overrides=inputs, summary=False)
-    from abm.outcomes import headline_outcomes
-
     return headline_outcomes(result.timeseries)
 
 
@@ -156,7 +191,7 @@ def model(
     outcomes: list[str] | None = None,
     scenario: str = "baseline",
     years: int = 10,
-    seed: int | None = None,
+    seed: int | tuple[int, int] | None = None,
     name: str = "usmca_mining",
 ) -> Any:
     """An ``ema_workbench.Model`` of one scenario: its uncertainties, levers and outcomes.
@@ -164,7 +199,9 @@ def model(
     ``uncertainties`` and ``levers``: an experiment name or path (its ``[uncertainties]`` /
     ``[levers]`` table; levers' grid values give their span), a dict ``name -> (lo, hi)``,
     ``[values]`` or ``None`` (the declared bounds or choices), or a list of names. ``outcomes``:
-    names from :func:`abm.outcomes.outcome_specs` (default: all of them).
+    names from :func:`abm.outcomes.outcome_specs` (default: all of them). ``seed``: one seed
+    for every experiment (default :data:`abm.runner.DEFAULT_SEED`) or ``(lo, hi)``, an integer
+    uncertainty ``abm_seed`` drawn per scenario.
     """
     from abm.outcomes import outcome_specs
     from abm.params.scenario import load_scenario
@@ -186,15 +223,27 @@ def model(
     both = sorted(set(unc) & set(lev))
     if both:
         raise ScenarioError(f"{both[0]}: is both an uncertainty and a lever")
-    m = em.Model(name, function=evaluate)
-    m.uncertainties = [parameter(n, r) for n, r in unc.items()]
+    m = em.Model(name, function=functools.partial(evaluate, abm_inputs=(*unc, *lev)))
+    uncertain = [parameter(n, r) for n, r in unc.items()]
     m.levers = [parameter(n, r) for n, r in lev.items()]
-    m.outcomes = [em.ScalarOutcome(ema_name(o), variable_name=o) for o in chosen]
-    m.constants = [
-        em.Constant("abm_scenario", scen.name),
-        em.Constant("abm_years", years),
-        em.Constant("abm_seed", DEFAULT_SEED if seed is None else seed),
+    kinds = {"maximise": em.ScalarOutcome.MAXIMIZE, "minimise": em.ScalarOutcome.MINIMIZE}
+    m.outcomes = [
+        em.ScalarOutcome(
+            ema_name(o), variable_name=o, kind=kinds.get(specs[o].kind, em.ScalarOutcome.INFO)
+        )
+        for o in chosen
     ]
+    constants = [em.Constant("abm_scenario", scen.name), em.Constant("abm_years", years)]
+    if isinstance(seed, tuple | list):
+        lo, hi = (check_seed(s, "seed") for s in seed)
+        if not lo < hi:
+            raise ScenarioError(f"seed: empty range [{lo}, {hi}]")
+        uncertain.append(em.IntegerParameter("abm_seed", lo, hi))
+    else:
+        seed = DEFAULT_SEED if seed is None else check_seed(seed, "seed")
+        constants.append(em.Constant("abm_seed", seed))
+    m.uncertainties = uncertain
+    m.constants = constants
     return m
 
 
@@ -203,3 +252,14 @@ def inputs_frame(experiments: Any) -> Any:
     drop = [c for c in ("scenario", "policy", "model", *CONSTANTS) if c in experiments.columns]
     x = experiments.drop(columns=drop)
     return x.rename(columns=dotted_name)
+
+
+def results_table(path: str | Path) -> pd.DataFrame:
+    """An EMA ``save_results`` archive as one table: the sampled inputs (:func:`inputs_frame`)
+    and every scalar outcome, under dotted names (what ``abm discover`` reads)."""
+    experiments, outcomes = workbench("util").load_results(str(path))
+    scalar = {dotted_name(k): np.asarray(v) for k, v in outcomes.items() if np.ndim(v) == 1}
+    if not scalar:
+        raise ScenarioError(f"{path}: the EMA archive has no scalar outcomes")
+    x = inputs_frame(experiments).reset_index(drop=True)
+    return pd.concat([x, pd.DataFrame(scalar)], axis=1)

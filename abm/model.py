@@ -44,7 +44,7 @@ from abm.market import PRICE_AVERAGE_MONTHS, Market, PriceState
 from abm.outputs import Recorder
 from abm.params.data import load_minerals
 from abm.params.scenario import Scenario, load_scenario, parse_month
-from abm.params.schema import COUNTRIES
+from abm.params.schema import COUNTRIES, python_scalar
 from abm.projects import ProjectBook, Stage
 from abm.reporters import model_reporters
 from abm.timeseries import month_label
@@ -57,7 +57,8 @@ class MiningModel(mesa.Model):
         scenario: a scenario name under params/scenarios/, a path, a loaded Scenario, or a
             Mesa ``Scenario`` made by :func:`abm.params.scenario.to_mesa` (carries the seed).
         years: simulated years (default: the scenario's ``simulation.years``).
-        rng: seed or numpy Generator (Mesa convention); the model's only random source.
+        rng: seed (a Python or numpy integer) or numpy Generator (Mesa convention); the
+            model's only random source.
         overrides: dotted lever names to values, applied after the scenario.
         **levers: more overrides; dotted names work through ``**{"government.MX.x": v}``,
             which is how ``mesa.batch_run`` passes its parameter grid.
@@ -76,7 +77,8 @@ class MiningModel(mesa.Model):
         if isinstance(scenario, MesaScenario):  # Mesa's experimental Scenario (Mesa 4 style)
             mesa_scenario, scenario = scenario, scenario.spec
             rng = mesa_scenario.rng
-        super().__init__(rng=rng, scenario=mesa_scenario)
+        # a numpy integer seed (EMA, SALib, pandas) is the same seed as the Python int
+        super().__init__(rng=python_scalar(rng), scenario=mesa_scenario)
         spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         extra = {**(overrides or {}), **levers}
         if years is not None:

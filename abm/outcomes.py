@@ -1,9 +1,12 @@
 """Scalar headline outcomes of one run, declared once for compare, sweep and sensitivity.
 
-Each outcome has a flat name ``indicator.<where>[.<year>]`` (``investment_share.MX``,
-``import_dependency.lithium.2030``) so it can be a Parquet column, a table row or a SALib
-output. :func:`outcome_specs` lists them with units; :func:`headline_outcomes` computes them
-from a run's tidy timeseries (:class:`abm.outputs.Recorder` format).
+Each outcome has a flat name ``indicator.<where>[.<when>]`` (``investment_share.MX``,
+``import_dependency.lithium.2030``, ``import_dependency.lithium.end``) so it can be a Parquet
+column, a table row or a SALib output. Names do not depend on the run's horizon: ``<when>`` is
+``end`` (the run's last December) or a calendar year the seed names (2030), so a script keeps
+working when ``years=`` changes. :func:`outcome_specs` lists them with units and the direction
+a policy wants (``kind``, passed to EMA); :func:`headline_outcomes` computes them from a run's
+tidy timeseries (:class:`abm.outputs.Recorder` format).
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from abm.params.schema import COUNTRIES, MINERALS
 from abm.timeseries import Tidy
 
 REGIONS = (*COUNTRIES, "NA")
-DEPENDENCY_YEARS = (2030,)  # besides the run's last year; the seed's Phase 3 horizon
+DEPENDENCY_YEARS = (2030,)  # besides the run's end; the seed's Phase 3 horizon
+END = "end"  # the ``<when>`` of an outcome read at the run's last December
 IMPORT_REDUCTION_TARGET_FRAC = 0.25  # seed article, Phase 3 (2028-2030): 25% import reduction
 
 
@@ -48,9 +52,30 @@ PRACTICAL_THRESHOLDS: dict[str, tuple[float, str]] = {
 }
 
 
+# The direction a policy in the seed article wants each indicator to move: more investment,
+# exploration, mines, revenue and jobs; less import dependency and unmet demand. A country's
+# share of North American investment is zero-sum between the three, so it has no direction
+# ("info"). EMA Workbench reads these as ScalarOutcome kinds (abm.ema).
+KINDS: dict[str, str] = {
+    "investment_share": "info",
+    "investment_usd": "maximise",
+    "exploration_usd": "maximise",
+    "exploration_change_frac": "maximise",
+    "producing_mines_end": "maximise",
+    "government_revenue_usd": "maximise",
+    "mining_jobs_end": "maximise",
+    "import_dependency": "minimise",
+    "import_dependency_mined": "minimise",
+    "consumption_t": "info",  # the demand side of the dependency split
+    "regional_supply_t": "maximise",
+    "unmet_demand_frac": "minimise",
+    "import_reduction_frac": "maximise",
+}
+
+
 @dataclass(frozen=True)
 class OutcomeSpec:
-    """One scalar outcome: flat name, unit and meaning, and its practical threshold."""
+    """One scalar outcome: flat name, unit and meaning, its practical threshold and kind."""
 
     name: str
     unit: str
@@ -60,6 +85,11 @@ class OutcomeSpec:
     def practical(self) -> tuple[float, str]:
         """(size, "abs" | "rel"): differences smaller than this are negligible."""
         return PRACTICAL_THRESHOLDS[self.name.split(".", 1)[0]]
+
+    @property
+    def kind(self) -> str:
+        """ "maximise", "minimise" or "info" (no direction): see :data:`KINDS`."""
+        return KINDS[self.name.split(".", 1)[0]]
 
 
 def practical_threshold(name: str, reference_mean: float) -> float:
@@ -89,10 +119,16 @@ def value_weights() -> dict[str, float]:
     return {m: float(v / value.sum()) for m, v in zip(names, value, strict=True)}
 
 
-def dependency_years(first_year: int, last_year: int) -> list[int]:
-    """Years at whose end import dependency is reported: 2030 (if in range) and the last."""
-    years = [y for y in DEPENDENCY_YEARS if first_year <= y < last_year]
-    return [*years, last_year]
+def weighted(by_mineral: dict[str, float], weights: dict[str, float]) -> float:
+    """The one value-weighted aggregate over minerals (weights sum to 1)."""
+    return float(sum(w * by_mineral[m] for m, w in weights.items()))
+
+
+def dependency_years(first_year: int, last_year: int) -> list[tuple[int, str]]:
+    """(year, name suffix) of the Decembers at which import dependency is reported: 2030 as
+    ``2030`` (if the run covers it), the run's last year as ``end`` (both when it ends in 2030)."""
+    years = [(y, str(y)) for y in DEPENDENCY_YEARS if first_year <= y <= last_year]
+    return [*years, (last_year, END)]
 
 
 def outcome_specs(first_year: int = 2025, last_year: int = 2034) -> list[OutcomeSpec]:
@@ -120,11 +156,11 @@ def outcome_specs(first_year: int = 2025, last_year: int = 2034) -> list[Outcome
     ]
     for name, unit, doc in per_region:
         specs += [OutcomeSpec(f"{name}.{r}", unit, f"{r}: {doc}") for r in REGIONS]
-    for y in dependency_years(first_year, last_year):
+    for y, when in dependency_years(first_year, last_year):
         for m in _critical():
             specs.append(
                 OutcomeSpec(
-                    f"import_dependency.{m}.{y}",
+                    f"import_dependency.{m}.{when}",
                     "frac",
                     f"North American net import dependency for {m} in December {y} "
                     "(or the run's last month, if it ends earlier)",
@@ -132,7 +168,7 @@ def outcome_specs(first_year: int = 2025, last_year: int = 2034) -> list[Outcome
             )
         specs.append(
             OutcomeSpec(
-                f"import_dependency.critical_mean.{y}",
+                f"import_dependency.critical_mean.{when}",
                 "frac",
                 f"unweighted mean NA import dependency over the critical minerals in December {y} "
                 "(22 t of gallium weighs as much as 1 Mt of zinc; read the value-weighted one)",
@@ -140,7 +176,7 @@ def outcome_specs(first_year: int = 2025, last_year: int = 2034) -> list[Outcome
         )
         specs.append(
             OutcomeSpec(
-                f"import_dependency.critical_value_weighted.{y}",
+                f"import_dependency.critical_value_weighted.{when}",
                 "frac",
                 f"NA import dependency (refined stage) in December {y}, averaged over the "
                 "critical minerals and copper with weights = 2024 NA consumption value",
@@ -148,7 +184,7 @@ def outcome_specs(first_year: int = 2025, last_year: int = 2034) -> list[Outcome
         )
         specs.append(
             OutcomeSpec(
-                f"import_dependency_mined.critical_value_weighted.{y}",
+                f"import_dependency_mined.critical_value_weighted.{when}",
                 "frac",
                 f"NA net import reliance at the ore stage in December {y}, value-weighted as "
                 "import_dependency.critical_value_weighted",
@@ -157,14 +193,14 @@ def outcome_specs(first_year: int = 2025, last_year: int = 2034) -> list[Outcome
         for m in value_weights():
             specs.append(
                 OutcomeSpec(
-                    f"consumption_t.{m}.{y}",
+                    f"consumption_t.{m}.{when}",
                     "t/yr",
                     f"North American {m} consumption in December {y} (annualised)",
                 )
             )
             specs.append(
                 OutcomeSpec(
-                    f"regional_supply_t.{m}.{y}",
+                    f"regional_supply_t.{m}.{when}",
                     "t/yr",
                     f"North American {m} consumption supplied from USMCA in December {y} "
                     "(consumption less imports; the supply side of the dependency split)",
@@ -172,7 +208,7 @@ def outcome_specs(first_year: int = 2025, last_year: int = 2034) -> list[Outcome
             )
         specs.append(
             OutcomeSpec(
-                f"import_reduction_frac.{y}",
+                f"import_reduction_frac.{when}",
                 "frac",
                 f"fall in mean critical-mineral import dependency from the start to "
                 f"December {y}, relative to the start",
@@ -190,11 +226,6 @@ def outcome_specs(first_year: int = 2025, last_year: int = 2034) -> list[Outcome
 
 
 _FLOWS = ("investment_usd", "exploration_usd", "government_revenue_usd")
-
-
-def weighted(by_mineral: dict[str, float], weights: dict[str, float]) -> float:
-    """The one value-weighted aggregate over minerals (weights sum to 1)."""
-    return float(sum(w * by_mineral[m] for m, w in weights.items()))
 
 
 def headline_outcomes(ts: pd.DataFrame) -> dict[str, float]:
@@ -220,25 +251,25 @@ def headline_outcomes(ts: pd.DataFrame) -> dict[str, float]:
     critical = _critical()
     dep = cols.mask(indicator="import_dependency", country="NA")
     start = np.mean([cols.by_mineral(dep & (cols.step == 0))[m] for m in critical])
-    for y in dependency_years(first, last):
+    for y, when in dependency_years(first, last):
         at = cols.by_mineral(dep & cols.mask(date=cols.year_end(y)))
         values = [at[m] for m in critical]
         for m, x in zip(critical, values, strict=True):
-            out[f"import_dependency.{m}.{y}"] = float(x)
+            out[f"import_dependency.{m}.{when}"] = float(x)
         mean = float(np.mean(values))
-        out[f"import_dependency.critical_mean.{y}"] = mean
-        out[f"import_reduction_frac.{y}"] = float(1 - mean / start)
+        out[f"import_dependency.critical_mean.{when}"] = mean
+        out[f"import_reduction_frac.{when}"] = float(1 - mean / start)
         end = cols.mask(date=cols.year_end(y), country="NA")
         dep_all = cols.by_mineral(end & cols.mask(indicator="import_dependency"))
         mined = cols.by_mineral(end & cols.mask(indicator="import_dependency_mined"))
         used = cols.by_mineral(end & cols.mask(indicator="consumption_t"))
         imported = cols.by_mineral(end & cols.mask(indicator="imports_t"))
         weights = value_weights()
-        out[f"import_dependency.critical_value_weighted.{y}"] = weighted(dep_all, weights)
-        out[f"import_dependency_mined.critical_value_weighted.{y}"] = weighted(mined, weights)
+        out[f"import_dependency.critical_value_weighted.{when}"] = weighted(dep_all, weights)
+        out[f"import_dependency_mined.critical_value_weighted.{when}"] = weighted(mined, weights)
         for m in weights:
-            out[f"consumption_t.{m}.{y}"] = float(used[m])
-            out[f"regional_supply_t.{m}.{y}"] = float(used[m] - imported[m])
+            out[f"consumption_t.{m}.{when}"] = float(used[m])
+            out[f"regional_supply_t.{m}.{when}"] = float(used[m] - imported[m])
     for m in critical:
         unmet = cols.annual("unmet_demand_t", "NA", years, m).sum()
         wanted = cols.annual("demand_t", "NA", years, m).sum()

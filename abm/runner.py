@@ -15,13 +15,12 @@ import pandas as pd
 from abm import atomic, timeseries
 from abm.model import MiningModel
 from abm.outcomes import dependency_years, headline_outcomes, value_weights, weighted
-from abm.params.scenario import Scenario, load_scenario, to_toml
+from abm.params.scenario import DEFAULT_SEED, Scenario, check_seed, load_scenario, to_toml
 from abm.params.schema import COUNTRIES
 from abm.timeseries import Tidy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 OUTPUTS = PROJECT_ROOT / "outputs"
-DEFAULT_SEED = 20250101
 
 
 @dataclass
@@ -41,7 +40,10 @@ def run(
     overrides: dict[str, Any] | None = None,
     summary: bool = True,
 ) -> RunResult:
-    """Run one scenario to its horizon and return the result (``summary=False``: no summary)."""
+    """Run one scenario to its horizon and return the result (``summary=False``: no summary).
+
+    ``seed`` and ``years`` may be numpy integers (as samplers deliver them)."""
+    seed = check_seed(seed, "seed")
     spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     extra = dict(overrides or {})
     if years is not None:
@@ -105,13 +107,13 @@ def format_summary(summary: dict, scenario: str, seed: int) -> str:
             else:
                 cells.append(f"{fmt.format(val):>11}")
         lines.append(f"{label.format(years=years, first=first, last=last):34}" + "".join(cells))
-    dep_years = [str(y) for y in dependency_years(first, last)]
+    dep_years = list(dict(dependency_years(first, last)).items())  # a run ending 2030: once
     lines += [
         "",
-        f"{'NA import dependency':24}{'start':>8}" + "".join(f"{y:>8}" for y in dep_years),
+        f"{'NA import dependency':24}{'start':>8}" + "".join(f"{y:>8}" for y, _ in dep_years),
     ]
     for m, start in summary["import_dependency_NA_start"].items():
-        vals = [start] + [out[f"import_dependency.{m}.{y}"] for y in dep_years]
+        vals = [start] + [out[f"import_dependency.{m}.{when}"] for _, when in dep_years]
         lines.append(f"  {m:22}" + "".join(f"{v:>8.0%}" for v in vals))
     weighted_start = summary.get("import_dependency_value_weighted_NA_start")
     if weighted_start is not None:  # summaries written before the value-weighted aggregate
@@ -120,7 +122,7 @@ def format_summary(summary: dict, scenario: str, seed: int) -> str:
             ("  at the ore stage", "mined", "import_dependency_mined"),
         ):
             vals = [weighted_start[stage]] + [
-                out[f"{name}.critical_value_weighted.{y}"] for y in dep_years
+                out[f"{name}.critical_value_weighted.{when}"] for _, when in dep_years
             ]
             lines.append(f"  {label:22}" + "".join(f"{v:>8.0%}" for v in vals))
         lines.append("  (value-weighted: critical minerals and copper, 2024 consumption value)")

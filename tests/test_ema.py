@@ -3,6 +3,7 @@ through ``perform_experiments`` and analysed with EMA's PRIM and feature scoring
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import ema_workbench  # noqa: F401  (the ema extra: `make test` installs it; no skip)
@@ -10,9 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import abm
 import abm.ema
+from abm.cli import main
 from abm.experiments.discover import restrictions
-from abm.outcomes import outcome_specs
+from abm.outcomes import headline_outcomes, outcome_specs
 from abm.params.scenario import ScenarioError, read_toml
 from abm.params.schema import PARAMS
 
@@ -81,7 +84,7 @@ def test_perform_experiments_then_prim_and_feature_scoring() -> None:
     """Small but real: 6 scenarios x 2 policies of 3-year runs through EMA, then EMA's PRIM
     (with a categorical lever) and feature scoring on the results."""
     ema = abm.ema.workbench()
-    outcomes = ["investment_share.MX", "import_dependency.critical_mean.2027"]
+    outcomes = ["investment_share.MX", "import_dependency.critical_mean.end"]
     m = abm.ema.model(
         uncertainties={"market.demand_growth_shift_frac_per_year": (-0.1, 0.2)},
         levers={"trade.rules_of_origin": None, "government.MX.royalty_rate": (0.05, 0.3)},
@@ -91,7 +94,7 @@ def test_perform_experiments_then_prim_and_feature_scoring() -> None:
     experiments, results = ema.perform_experiments(m, scenarios=6, policies=2)
     assert len(experiments) == 12
     assert set(results) == {abm.ema.ema_name(o) for o in outcomes}
-    dep = results[abm.ema.ema_name("import_dependency.critical_mean.2027")]
+    dep = results[abm.ema.ema_name("import_dependency.critical_mean.end")]
     assert np.isfinite(dep).all() and ((dep >= 0) & (dep <= 1)).all()
     x = abm.ema.inputs_frame(experiments)
     assert set(x.columns) == {
@@ -110,5 +113,85 @@ def test_perform_experiments_then_prim_and_feature_scoring() -> None:
         x, {k: v for k, v in results.items()}
     )
     assert isinstance(scores, pd.DataFrame)
-    top = scores[abm.ema.ema_name("import_dependency.critical_mean.2027")].idxmax()
+    top = scores[abm.ema.ema_name("import_dependency.critical_mean.end")].idxmax()
     assert top == "market.demand_growth_shift_frac_per_year"
+
+
+@pytest.mark.slow
+def test_an_ema_script_with_integer_and_seed_uncertainties(tmp_path) -> None:
+    """What an EMA user writes: an IntegerParameter (numpy integers), the seed as an
+    uncertainty, outcome directions, save_results and `abm discover` on the archive; a
+    misspelled lever in a Sample is refused with one line naming it."""
+    ema = abm.ema.workbench()
+    em = abm.ema.workbench("em_framework")
+    dep, share = "import_dependency.critical_mean.end", "investment_share.MX"
+    jv, growth = "integration.joint_venture_projects", "market.demand_growth_shift_frac_per_year"
+    m = abm.ema.model(
+        uncertainties={jv: (0, 6), growth: (-0.1, 0.3)},
+        levers={"government.MX.royalty_rate": (0.05, 0.3)},
+        outcomes=[share, dep],
+        years=2,
+        seed=(1, 10**6),
+    )
+    kinds = {o.name: o.kind for o in m.outcomes}
+    assert kinds == {
+        abm.ema.ema_name(dep): em.ScalarOutcome.MINIMIZE,
+        abm.ema.ema_name(share): em.ScalarOutcome.INFO,
+    }
+    kw = {"uncertainty_sampling_kwargs": {"rng": 4}, "lever_sampling_kwargs": {"rng": 5}}
+    experiments, results = ema.perform_experiments(m, scenarios=12, policies=2, **kw)
+    assert experiments[abm.ema.ema_name(jv)].dtype.kind == "i"
+    assert experiments["abm_seed"].nunique() == 12  # one seed per scenario
+    # each EMA experiment is the run abm.run makes with the same values as Python numbers:
+    # the numpy integer value and the numpy seed were taken, not dropped or refused
+    for i in (0, 13):
+        row = experiments.iloc[i]
+        direct = abm.run(
+            "baseline",
+            seed=int(row["abm_seed"]),
+            years=2,
+            overrides={
+                jv: int(row[abm.ema.ema_name(jv)]),
+                growth: float(row[abm.ema.ema_name(growth)]),
+                "government.MX.royalty_rate": float(row["government__MX__royalty_rate"]),
+            },
+            summary=False,
+        )
+        assert headline_outcomes(direct.timeseries)[dep] == results[abm.ema.ema_name(dep)][i]
+    # saved as EMA saves, found by abm discover under dotted and EMA names alike
+    archive = tmp_path / "ema_results.tar.gz"
+    ema.save_results((experiments, results), str(archive))
+    cut = float(np.median(results[abm.ema.ema_name(dep)]))
+    args = ["discover", str(archive), "--outcome", abm.ema.ema_name(dep), "--threshold"]
+    assert main([*args, f"{cut}", "--out", str(tmp_path / "disc")]) == 0
+    meta = json.loads((tmp_path / "disc" / "discover.json").read_text())
+    assert meta["discover"] == f"{dep} > {cut:g}" and meta["runs"] == 24
+    assert set(meta["inputs"]) == {jv, growth, "government.MX.royalty_rate"}  # no ids, no seed
+    # a misspelled lever: EMA passes no royalty rate; the run is refused, naming it
+    bad = ema.Sample("typo", government__MX__royalty_rat=0.1)
+    with pytest.raises(ema.EMAError) as refused:  # EMA wraps the model's error in its own
+        ema.perform_experiments(m, scenarios=1, policies=[bad])
+    cause = refused.value.__cause__
+    assert isinstance(cause, ScenarioError) and "\n" not in str(cause)
+    assert str(cause).startswith("abm.ema: missing input(s) government.MX.royalty_rate (")
+
+
+def test_evaluate_refuses_unknown_and_missing_inputs() -> None:
+    declared = ("government.MX.royalty_rate", "investors.risk_aversion")
+    with pytest.raises(ScenarioError, match=r"^abm\.ema: unknown input\(s\) trade\.nope "):
+        abm.ema.check_inputs({*declared, "trade.nope"}, set(declared))
+    with pytest.raises(
+        ScenarioError,
+        match=r"missing input\(s\) investors\.risk_aversion; unknown input\(s\) x\.y",
+    ):
+        abm.ema.evaluate(
+            "baseline", 1, 3, declared, **{"government.MX.royalty_rate": 0.1, "x.y": 1}
+        )
+    abm.ema.check_inputs(set(declared), set(declared))  # exactly the declared: no error
+
+
+def test_a_seed_range_is_checked() -> None:
+    with pytest.raises(ScenarioError, match="seed: empty range"):
+        abm.ema.model(seed=(5, 5))
+    with pytest.raises(ScenarioError, match="seed: must be a whole number"):
+        abm.ema.model(seed=(-1, 5))

@@ -62,16 +62,14 @@ def test_known_answers_on_a_toy_timeseries() -> None:
     critical = _critical()
     falls = [0.01 * 24 * (i % 2) for i in range(len(critical))]
     mean = float(np.mean([0.8 - f for f in falls]))
-    assert out[f"import_dependency.{critical[1]}.2026"] == pytest.approx(0.8 - 0.24)
-    assert out["import_dependency.critical_mean.2026"] == pytest.approx(mean)
-    assert out["import_reduction_frac.2026"] == pytest.approx(1 - mean / 0.8)
+    assert out[f"import_dependency.{critical[1]}.end"] == pytest.approx(0.8 - 0.24)
+    assert out["import_dependency.critical_mean.end"] == pytest.approx(mean)
+    assert out["import_reduction_frac.end"] == pytest.approx(1 - mean / 0.8)
     w = value_weights()
     weighted = sum(wt * (0.8 - 0.01 * 24 * (i % 2)) for i, wt in enumerate(w.values()))
-    assert out["import_dependency.critical_value_weighted.2026"] == pytest.approx(weighted)
-    assert out["import_dependency_mined.critical_value_weighted.2026"] == pytest.approx(
-        weighted / 2
-    )
-    assert out["regional_supply_t.copper.2026"] == pytest.approx(100.0 * (1 - (0.8 - 0.24)))
+    assert out["import_dependency.critical_value_weighted.end"] == pytest.approx(weighted)
+    assert out["import_dependency_mined.critical_value_weighted.end"] == pytest.approx(weighted / 2)
+    assert out["regional_supply_t.copper.end"] == pytest.approx(100.0 * (1 - (0.8 - 0.24)))
 
 
 def _reference(ts: pd.DataFrame) -> dict[str, float]:
@@ -95,7 +93,7 @@ def _reference(ts: pd.DataFrame) -> dict[str, float]:
     critical = _critical()
     start = dep[dep.step == 0].set_index("mineral").value[critical].mean()
     last = dep[dep.date == dep.date.max()].set_index("mineral").value[critical]
-    year = dep.date.max()[:4]
+    year = "end"
     for m in critical:
         out[f"import_dependency.{m}.{year}"] = last[m]
     out[f"import_dependency.critical_mean.{year}"] = last.mean()
@@ -118,8 +116,8 @@ def test_a_run_ending_before_december_reports_its_last_month() -> None:
     ts = abm.run("baseline", seed=2, years=2, overrides={"simulation.start": "2025-07"}).timeseries
     assert ts.date.max() == "2027-06"
     out = headline_outcomes(ts)
-    assert out["import_dependency.critical_mean.2027"] == pytest.approx(
-        _reference(ts)["import_dependency.critical_mean.2027"], rel=1e-12
+    assert out["import_dependency.critical_mean.end"] == pytest.approx(
+        _reference(ts)["import_dependency.critical_mean.end"], rel=1e-12
     )
 
 
@@ -141,3 +139,29 @@ def test_every_outcome_declares_a_practical_threshold() -> None:
     assert {s.name.split(".", 1)[0] for s in outcome_specs(2025, 2034)} <= set(PRACTICAL_THRESHOLDS)
     assert practical_threshold("import_dependency.lithium.2030", 0.7) == 0.01  # 1 pp
     assert practical_threshold("investment_usd.NA", -2e11) == pytest.approx(2e9)  # 1% of it
+
+
+def test_names_do_not_depend_on_the_horizon() -> None:
+    """A script reading ``.end`` (and ``.2030``, a calendar year) works whatever ``years=`` is;
+    a run ending in 2030 reports both, equal."""
+    names = {
+        n: {s.name for s in outcome_specs(2025, last)} for n, last in (("6", 2030), ("10", 2034))
+    }
+    assert names["6"] == names["10"]
+    assert {"import_dependency.critical_mean.end", "import_reduction_frac.2030"} <= names["10"]
+    assert not [n for n in names["10"] if n.endswith((".2034", ".2028"))]
+    assert "import_dependency.critical_mean.2030" not in {s.name for s in outcome_specs(2025, 2028)}
+    out = headline_outcomes(abm.run("baseline", seed=3, years=6, summary=False).timeseries)
+    assert out["import_dependency.critical_mean.2030"] == out["import_dependency.critical_mean.end"]
+
+
+def test_every_outcome_declares_a_direction() -> None:
+    """Kinds follow the seed's goals: less dependency and unmet demand, more of the rest;
+    investment shares are zero-sum between the countries (no direction)."""
+    kinds = {s.name: s.kind for s in outcome_specs(2025, 2034)}
+    assert set(kinds.values()) == {"maximise", "minimise", "info"}
+    assert kinds["import_dependency.lithium.end"] == "minimise"
+    assert kinds["unmet_demand_frac.lithium"] == "minimise"
+    assert kinds["import_reduction_frac.2030"] == "maximise"
+    assert kinds["investment_usd.NA"] == "maximise"
+    assert kinds["investment_share.MX"] == "info"

@@ -3,9 +3,14 @@
 Replication *i* uses the same seed in every scenario, so differences to the reference are
 paired. Runs go through :mod:`abm.experiments.engine` (one file per finished run under
 ``<out>/runs/``; an interrupted compare run again reuses them) and the outputs are written
-once every run has finished:
+once every run has finished. Memory stays bounded whatever the number of runs: each worker
+reduces its run to what the outputs need (:func:`run_parts`: the outcome row, the yearly and
+monthly series the plots draw, the rows the report's limits section reads; a few thousand
+rows against the timeseries' 150,000), stored per run under ``<out>/runs/<part>/``, and the
+outputs are built from those parts; full timeseries are only ever read one at a time.
 
-- ``runs.parquet``: every run's timeseries with ``scenario`` and ``seed`` columns;
+- ``runs.parquet``: every run's timeseries with ``scenario`` and ``seed`` columns (copied
+  run by run from ``runs/``, never held whole);
 - ``outcomes.csv``: every run's headline outcomes (one row per run);
 - ``summary.csv``: per scenario and outcome, mean, sd, 95% interval, paired difference to the
   reference with its 95% interval (the table printed on screen);
@@ -24,13 +29,16 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 import abm
 from abm import atomic
-from abm.cli import add_force, add_quiet, add_workers
+from abm.cli import add_command, add_force, add_quiet, add_workers
 from abm.experiments import engine, uncertain
 from abm.experiments.experiment_file import SEED_SCHEME, load_experiment
 from abm.experiments.experiment_file import Experiment as CompareSpec
+from abm.experiments.plots import annual, combine_annual, monthly, write_plots
+from abm.experiments.report import combine_limits, limit_frame, write_report
 from abm.experiments.summary import PAIRED, add_reductions, format_table, summarise
 from abm.experiments.sweep import check_workers
 from abm.outcomes import headline_outcomes
@@ -53,6 +61,55 @@ def timeseries_worker(task: engine.Task) -> pd.DataFrame:
     return ts
 
 
+PARTS = ("outcomes", "annual", "monthly", "limits")  # run_parts' names, in its order
+
+
+def run_parts(ts: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """What compare's outputs need of one run (``ts`` with ``scenario`` and ``seed``): its
+    headline outcomes (one row), :func:`~abm.experiments.plots.annual` and
+    :func:`~abm.experiments.plots.monthly` (what the plots draw) and
+    :func:`~abm.experiments.report.limit_frame` (what the report's limits section reads)."""
+    row = {"scenario": ts.scenario.iloc[0], "seed": ts.seed.iloc[0], **headline_outcomes(ts)}
+    parts = [pd.DataFrame([row]), annual(ts), monthly(ts), limit_frame(ts)]
+    return dict(zip(PARTS, parts, strict=True))
+
+
+def compare_worker(task: engine.Task) -> engine.Parts:
+    """One run's timeseries (stored whole) and its :func:`run_parts` (picklable worker)."""
+    ts = timeseries_worker(task)
+    return engine.Parts(ts, run_parts(ts))
+
+
+def read_parts(tasks: list[engine.Task], store: Path) -> dict[str, list[pd.DataFrame]]:
+    """Every run's parts, in task order. A run kept from a compare that stored no parts has
+    them computed here from its timeseries (one run in memory at a time) and stored."""
+    out: dict[str, list[pd.DataFrame]] = {name: [] for name in PARTS}
+    for t in tasks:
+        paths = {name: engine.part_path(store, t.run_id, name) for name in PARTS}
+        if all(p.exists() for p in paths.values()):
+            parts = {name: pd.read_parquet(p) for name, p in paths.items()}
+        else:
+            parts = run_parts(pd.read_parquet(engine.result_path(store, t.run_id)))
+            for name, part in parts.items():
+                engine.write_parquet(paths[name], part)
+        for name, part in parts.items():
+            out[name].append(part)
+    return out
+
+
+def write_runs(tasks: list[engine.Task], store: Path, path: Path) -> None:
+    """``runs.parquet``: the runs' timeseries one after another, copied file by file."""
+    writer = None
+    try:
+        for t in tasks:
+            table = pq.read_table(engine.result_path(store, t.run_id))
+            writer = writer or pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
 def make_tasks(spec: CompareSpec) -> list[engine.Task]:
     """One task per (scenario, seed); the id carries a hash of the resolved scenario (and of
     the replication's parameter draw, when the experiment has uncertainties)."""
@@ -66,13 +123,11 @@ def make_tasks(spec: CompareSpec) -> list[engine.Task]:
     return tasks
 
 
-def outcome_table(runs: pd.DataFrame, spec: CompareSpec) -> pd.DataFrame:
-    """Headline outcomes of every run, one row per (scenario, seed), with paired reductions;
-    the replication's drawn parameters (if any) as input columns after ``seed``."""
-    rows = []
-    for (scen, seed), ts in runs.groupby(["scenario", "seed"], sort=False):
-        rows.append({"scenario": scen, "seed": seed, **headline_outcomes(ts)})
-    table = pd.DataFrame(rows)
+def outcome_table(rows: list[pd.DataFrame], spec: CompareSpec) -> pd.DataFrame:
+    """Headline outcomes of every run (``rows``: each run's outcome row, in task order), one row
+    per (scenario, seed), with paired reductions; the replication's drawn parameters (if any)
+    as input columns after ``seed``."""
+    table = pd.concat(rows, ignore_index=True)
     draws = uncertain.replication_draws(spec)
     if len(draws.columns) > 1:
         table = draws.merge(table, on="seed", how="right")[
@@ -125,14 +180,11 @@ def compare(
 def _compare(
     spec: CompareSpec, claim: atomic.Claim, workers: int, progress: bool
 ) -> tuple[pd.DataFrame, engine.Outcome]:
-    from abm.experiments.plots import write_plots
-    from abm.experiments.report import write_report
-
     out = claim.out
     tasks = make_tasks(spec)
     t0 = time.perf_counter()
     done = engine.execute(
-        tasks, timeseries_worker, out / "runs", workers=workers, progress=progress, desc=spec.name
+        tasks, compare_worker, out / "runs", workers=workers, progress=progress, desc=spec.name
     )
     if done.failed:
         first = next(iter(done.failed.items()))
@@ -140,8 +192,8 @@ def _compare(
             f"{len(done.failed)} of {len(tasks)} runs failed (first: {first[0]}: {first[1]}); "
             f"tracebacks in {out / 'runs'}/*.error.txt; finished runs are kept"
         )
-    runs = engine.load_results(tasks, out / "runs")
-    outcomes = outcome_table(runs, spec)
+    parts = read_parts(tasks, out / "runs")
+    outcomes = outcome_table(parts["outcomes"], spec)
     names = summary_outcomes(spec, list(outcomes.columns))
     order = [s.name for s in spec.scenarios]
     summary = summarise(outcomes, names, spec.reference, order, spec.first_year, spec.last_year)
@@ -161,12 +213,15 @@ def _compare(
     }
 
     def write_set(tmp: Path) -> None:
-        runs.to_parquet(tmp / "runs.parquet", index=False)
+        write_runs(tasks, out / "runs", tmp / "runs.parquet")
         outcomes.to_csv(tmp / "outcomes.csv", index=False)
         summary.to_csv(tmp / "summary.csv", index=False)
-        figures = write_plots(runs, outcomes, summary, spec, tmp / "plots")
+        yearly = combine_annual(parts["annual"])
+        months = pd.concat(parts["monthly"], ignore_index=True)
+        figures = write_plots(yearly, months, summary, spec, tmp / "plots")
         (tmp / "manifest.json").write_text(json.dumps(meta, indent=2) + "\n")
-        write_report(spec, summary, outcomes, runs, figures, meta, tmp / "report.md")
+        limits = combine_limits(parts["limits"])
+        write_report(spec, summary, outcomes, limits, figures, meta, tmp / "report.md")
 
     claim.publish(write_set, carry=True)
     return summary, done
@@ -206,10 +261,7 @@ def _cmd(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``abm compare``."""
-    p = sub.add_parser(
-        "compare",
-        help="compare scenarios over replications (paired seeds), with intervals, plots, report",
-    )
+    p = add_command(sub, "compare")
     p.add_argument("experiment", help="experiment name under experiments/ or a TOML path")
     p.add_argument(
         "--replications", type=int, default=None, help="override the file's count (at least 2)"

@@ -1,4 +1,6 @@
-"""``abm discover``: scenario discovery (PRIM) on a sweep's or an uncertain compare's results.
+"""``abm discover``: scenario discovery (PRIM) on a sweep's or an uncertain compare's results,
+or on an EMA Workbench ``save_results`` archive (``.tar.gz``; EMA's ``__`` names read as the
+dotted names they stand for, in columns and in ``--outcome``).
 
 Which combinations of inputs (levers and uncertainties; in a compare, also the scenario) lead
 to runs of interest, say ``import_reduction_frac.2030 < 0.25`` (the seed's Phase 3 target
@@ -36,10 +38,13 @@ import numpy as np
 import pandas as pd
 
 from abm import atomic
+from abm.cli import add_command
+from abm.ema import dotted_name, results_table
 from abm.params.scenario import ScenarioError, looks_like_path
 from abm.params.schema import PARAMS
 
 RESULT_FILES = ("results.parquet", "outcomes.csv")  # abm sweep, abm compare
+RESULT_SUFFIXES = (".parquet", ".csv", ".tar.gz")  # .tar.gz: EMA's save_results
 NON_INPUTS = {"run_id", "point", "replication", "seed", "error"}
 DEFAULT_MIN_COVERAGE = 0.5
 DEFAULT_PEEL_ALPHA = 0.05
@@ -57,6 +62,9 @@ class Question:
     outcome: str
     threshold: float
     below: bool
+
+    def __post_init__(self) -> None:
+        self.outcome = dotted_name(self.outcome)  # EMA's name for it works too
 
     @property
     def text(self) -> str:
@@ -85,8 +93,8 @@ def find_results(target: str | Path) -> Path:
 
     p = Path(target)
     if p.is_file():
-        if p.suffix not in (".parquet", ".csv"):
-            raise ScenarioError(f"{p}: not a results file (.parquet or .csv)")
+        if not p.name.endswith(RESULT_SUFFIXES):
+            raise ScenarioError(f"{p}: not a results file (.parquet, .csv or EMA's .tar.gz)")
         return p
     if p.exists() and not p.is_dir():
         raise ScenarioError(f"{p}: not a results file or folder")
@@ -105,11 +113,17 @@ def find_results(target: str | Path) -> Path:
 
 
 def read_results(path: Path) -> pd.DataFrame:
-    """The results table (Parquet or CSV)."""
+    """The results table (Parquet, CSV or an EMA archive), EMA's ``__`` names made dotted."""
     try:
-        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+        if path.name.endswith(".tar.gz"):
+            table = results_table(path)
+        else:
+            table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    except ScenarioError:
+        raise
     except Exception as exc:  # a corrupt or foreign file: one line, not a traceback
         raise ScenarioError(f"{path}: cannot read results: {exc}") from None
+    return table.rename(columns=dotted_name)
 
 
 def input_columns(table: pd.DataFrame) -> list[str]:
@@ -509,16 +523,17 @@ def main(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``abm discover``."""
-    p = sub.add_parser(
-        "discover",
-        help="scenario discovery (PRIM): which inputs lead to an outcome above/below a threshold",
-    )
+    p = add_command(sub, "discover")
     p.add_argument(
         "results",
-        help="an experiment name (its outputs/<name>/ folder), a results folder, or a "
-        "results.parquet (sweep) / outcomes.csv (compare)",
+        help="an experiment name (its outputs/<name>/ folder), a results folder, a "
+        "results.parquet (sweep) / outcomes.csv (compare), or EMA's save_results .tar.gz",
     )
-    p.add_argument("--outcome", required=True, help="outcome, e.g. import_reduction_frac.2030")
+    p.add_argument(
+        "--outcome",
+        required=True,
+        help="outcome, e.g. import_reduction_frac.2030 (or its EMA name, with __)",
+    )
     p.add_argument("--threshold", type=float, required=True, help="threshold on the outcome")
     p.add_argument(
         "--below", action="store_true", help="runs of interest are below it (default: above)"

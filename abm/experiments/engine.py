@@ -5,8 +5,12 @@ A :class:`Task` is one run (scenario, seed, overrides, years) with a stable ``ru
 process). :func:`execute` runs the tasks that have no file yet in ``store`` and writes each
 result as ``store/<run_id>.parquet`` the moment it arrives (temporary file, then
 ``os.replace``), so an interrupted run, even by ``kill -9``, keeps every finished run and a
-second call redoes nothing. A task that raises is recorded in ``store/<run_id>.error.txt`` and
-the others go on; it is retried on the next call.
+second call redoes nothing. A worker may also return :class:`Parts`: its result and small
+tables derived from it in the worker (outcomes, the series a plot needs), each stored as
+``store/<name>/<run_id>.parquet`` and written first, so a result file means its parts are
+there; post-processing then reads the parts, never every result at once. A task
+that raises is recorded in ``store/<run_id>.error.txt`` and the others go on; it is retried
+on the next call.
 
 Results depend only on each task (its seed), never on the number of workers or the order in
 which runs finish: :func:`load_results` reads them back in task order.
@@ -33,7 +37,15 @@ from tqdm.auto import tqdm
 from abm import atomic
 from abm.params.scenario import Scenario, to_toml
 
-Worker = Callable[["Task"], pd.DataFrame]
+Worker = Callable[["Task"], "pd.DataFrame | Parts"]
+
+
+@dataclass
+class Parts:
+    """A worker's result and named tables derived from it (see the module docstring)."""
+
+    result: pd.DataFrame
+    parts: dict[str, pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,11 @@ def result_path(store: Path, run_id: str) -> Path:
     return store / f"{run_id}.parquet"
 
 
+def part_path(store: Path, run_id: str, name: str) -> Path:
+    """Where part ``name`` of a finished run lives (:class:`Parts`): one folder per part."""
+    return store / name / f"{run_id}.parquet"
+
+
 def error_path(store: Path, run_id: str) -> Path:
     """Where a failed run's traceback lives."""
     return store / f"{run_id}.error.txt"
@@ -85,7 +102,7 @@ def _last_line(error: str | None) -> str:
     return lines[-1] if lines else "unknown error"
 
 
-def safe_call(worker: Worker, task: Task) -> tuple[str, pd.DataFrame | None, str | None]:
+def safe_call(worker: Worker, task: Task) -> tuple[str, pd.DataFrame | Parts | None, str | None]:
     """Run ``worker(task)``; never raises (a failed run is data, not a crash)."""
     try:
         return task.run_id, worker(task), None
@@ -93,7 +110,7 @@ def safe_call(worker: Worker, task: Task) -> tuple[str, pd.DataFrame | None, str
         return task.run_id, None, traceback.format_exc()
 
 
-Result = tuple[str, pd.DataFrame | None, str | None]
+Result = tuple[str, pd.DataFrame | Parts | None, str | None]
 
 
 def _local(tasks: Sequence[Task], worker: Worker) -> Iterator[Result]:
@@ -200,7 +217,7 @@ def execute(
         raise ValueError("run ids are not unique")
     store = Path(store)
     store.mkdir(parents=True, exist_ok=True)
-    for stale in store.glob(".*.tmp"):
+    for stale in [*store.glob(".*.tmp"), *store.glob("*/.*.tmp")]:
         stale.unlink(missing_ok=True)
     outcome = Outcome()
     todo = []
@@ -227,9 +244,11 @@ def execute(
     try:
         for run_id, frame, error in results:
             if error is None and frame is not None:
-                atomic.write_file(
-                    result_path(store, run_id), lambda p, f=frame: f.to_parquet(p, index=False)
-                )
+                if isinstance(frame, Parts):
+                    for name, part in frame.parts.items():
+                        write_parquet(part_path(store, run_id, name), part)
+                    frame = frame.result
+                write_parquet(result_path(store, run_id), frame)
                 error_path(store, run_id).unlink(missing_ok=True)
                 outcome.ran.append(run_id)
             else:
@@ -243,6 +262,12 @@ def execute(
             results.close()  # shuts the process pool down on interruption
     outcome.seconds = time.perf_counter() - start
     return outcome
+
+
+def write_parquet(path: Path, frame: pd.DataFrame) -> None:
+    """``frame`` as ``path``, atomically (temporary file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic.write_file(path, lambda p: frame.to_parquet(p, index=False))
 
 
 def load_results(tasks: Sequence[Task], store: Path) -> pd.DataFrame:

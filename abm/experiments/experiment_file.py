@@ -35,6 +35,7 @@ import numpy as np
 
 from abm.outcomes import OutcomeSpec, outcome_specs
 from abm.params.scenario import (
+    DEFAULT_SEED,
     MAX_SEED,
     Scenario,
     ScenarioError,
@@ -69,7 +70,6 @@ KEYS = {
 }
 # Spellings of the old compare dialect: refused with the new name (one line, exit 2).
 RENAMED = {"master_seed": "seed"}
-DEFAULT_SEED = 20250101
 CLAIMS = ("integration",)
 SAMPLERS = ("lhs", "sobol")  # for [design]; abm sensitivity adds "morris"
 # Replications: compare needs two for a paired interval; a sweep may run one per point.

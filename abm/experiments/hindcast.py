@@ -35,6 +35,7 @@ import pandas as pd
 
 import abm
 from abm import atomic
+from abm.cli import add_command
 from abm.experiments import engine
 from abm.experiments.experiment_file import EXPERIMENT_DIR, load_experiment
 from abm.experiments.stats import paired_difference, t_interval
@@ -567,10 +568,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add ``abm hindcast``."""
     from abm.cli import add_force, add_quiet, add_workers
 
-    p = sub.add_parser(
-        "hindcast",
-        help="replay 2010-2024 with observed prices and policy dates; fit against history",
-    )
+    p = add_command(sub, "hindcast")
     p.add_argument(
         "--replications",
         type=int,

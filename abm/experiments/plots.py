@@ -68,6 +68,20 @@ def monthly(runs: pd.DataFrame) -> pd.DataFrame:
     return out[["scenario", "seed", "year", "country", "value", "series"]]
 
 
+def combine_annual(per_run: list[pd.DataFrame]) -> pd.DataFrame:
+    """:func:`annual` of many runs from each run's :func:`annual` (compare computes it in the
+    worker): the same rows in the same order, so :func:`bands` adds the same numbers in the
+    same order and the plots are the same to the last bit. :func:`annual` orders its flows by
+    (scenario, seed) and keeps the year-end dependency in the runs' order."""
+    whole = pd.concat(per_run, ignore_index=True)
+    blocks = [
+        whole[whole.series == name].sort_values(["scenario", "seed"], kind="stable")
+        for name in ("investment_share", "exploration_usd")
+    ]
+    blocks.append(whole[~whole.series.isin(["investment_share", "exploration_usd"])])
+    return pd.concat(blocks, ignore_index=True)
+
+
 def bands(frame: pd.DataFrame) -> pd.DataFrame:
     """Mean and 95% t interval of the mean over replications per (series, scenario, country,
     year): :func:`abm.experiments.stats.t_interval`'s interval, vectorised over groups (zero
@@ -220,18 +234,19 @@ def _diff_chart(summary: pd.DataFrame, order: list[str], reference: str) -> Figu
 
 
 def write_plots(
-    runs: pd.DataFrame,
-    outcomes: pd.DataFrame,
+    annual_rows: pd.DataFrame,
+    monthly_rows: pd.DataFrame,
     summary: pd.DataFrame,
     spec,
     out: Path,
     monthly_plots: bool = True,
 ) -> dict[str, Path]:
     """Write every plot as PNG and SVG; returns name -> PNG path (``monthly_plots``: also
-    ``import_dependency_monthly``, month by month)."""
+    ``import_dependency_monthly``, month by month). ``annual_rows`` and ``monthly_rows`` are
+    :func:`annual` and :func:`monthly` of the runs: what is drawn, not the timeseries."""
     order = [s.name for s in spec.scenarios]
     n = len(spec.seeds)
-    b = bands(annual(runs))
+    b = bands(annual_rows)
     critical = load_minerals().critical_minerals
     names = [COUNTRY_NAMES[c] for c in COUNTRIES]
     ref = spec.reference
@@ -279,7 +294,7 @@ def write_plots(
     }
     if monthly_plots:
         figs["import_dependency_monthly"] = _panels(
-            bands(monthly(runs)),
+            bands(monthly_rows),
             "dependency_monthly",
             critical,
             critical,

@@ -16,7 +16,7 @@ from abm.experiments.summary import (
     display,
     write_tables,
 )
-from abm.outcomes import IMPORT_REDUCTION_TARGET_FRAC, PRACTICAL_THRESHOLDS
+from abm.outcomes import END, IMPORT_REDUCTION_TARGET_FRAC, PRACTICAL_THRESHOLDS
 from abm.params.data import load_minerals
 from abm.params.schema import MINERALS
 
@@ -79,7 +79,9 @@ def _verdict(lo: float, hi: float, lo_t: float, hi_t: float | None = None) -> st
     return "consistent with the claim"
 
 
-def _target_section(summary: pd.DataFrame, others: list[str], reference: str) -> list[str]:
+def _target_section(
+    summary: pd.DataFrame, others: list[str], reference: str, last: int
+) -> list[str]:
     rows = summary[summary.outcome.str.startswith(f"{SUPPLY_PART}.critical_value_weighted.")]
     if rows.empty:
         return []
@@ -96,7 +98,10 @@ def _target_section(summary: pd.DataFrame, others: list[str], reference: str) ->
         "|---|---|---|---|---|",
     ]
     for _, r in rows[rows.scenario.isin(others)].iterrows():
-        year = r.outcome.rsplit(".", 1)[1]
+        when = r.outcome.rsplit(".", 1)[1]
+        if when == str(last):  # a run ending in 2030: its .end row says the same
+            continue
+        year = str(last) if when == END else when
         verdict = _verdict(r.ci_lo, r.ci_hi, t)
         lines.append(
             f"| {r.scenario} | {year} | {r['mean']:+.1%} | [{r.ci_lo:+.1%}, {r.ci_hi:+.1%}] | "
@@ -148,6 +153,7 @@ def _names(names: list[str], k: int) -> str:
 
 # What limits the reduction: read per mineral from the North American timeseries.
 LIMIT_INDICATORS = ("production_t", "processing_capacity_t", "import_dependency")
+LIMIT_KEYS = ["scenario", "seed", "step", "mineral"]
 SCARCE_OUTPUT_FRAC = 0.05  # ASSUMPTION: regional mine output under 5% of 2024 consumption
 RESPONSE_FRAC = 0.05  # ASSUMPTION: output "responds" once 5% above the reference's (paired)
 
@@ -161,13 +167,20 @@ def limit_frame(runs: pd.DataFrame) -> pd.DataFrame:
         & runs.indicator.isin(LIMIT_INDICATORS)
         & (runs.step > 0)
     ]
-    keys = ["scenario", "seed", "step", "mineral", "indicator"]
-    wide = sel.set_index(keys).value.unstack("indicator")
+    wide = sel.set_index([*LIMIT_KEYS, "indicator"]).value.unstack("indicator")
     return wide.reset_index()
 
 
+def combine_limits(per_run: list[pd.DataFrame]) -> pd.DataFrame:
+    """:func:`limit_frame` of many runs from each run's (compare computes it in the worker):
+    the same rows in the same (sorted) order, so the means over replications are the same to
+    the last bit."""
+    whole = pd.concat(per_run, ignore_index=True)
+    return whole.sort_values(LIMIT_KEYS, kind="stable").reset_index(drop=True)
+
+
 def mineral_limits(
-    runs: pd.DataFrame, scen: str, reference: str, wide: pd.DataFrame | None = None
+    runs: pd.DataFrame | None, scen: str, reference: str, wide: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Per critical mineral, what binds regional supply in ``scen`` (means over replications).
 
@@ -257,8 +270,9 @@ def _limits_sentence(m: str, r: pd.Series) -> str:
     return f"- **{m}**: {r.binds}{verb}: {text}; {lead}."
 
 
-def limits_section(runs: pd.DataFrame, others: list[str], reference: str) -> list[str]:
-    """ "What limits the reduction", per scenario and mineral, computed from the runs."""
+def limits_section(wide: pd.DataFrame, others: list[str], reference: str) -> list[str]:
+    """ "What limits the reduction", per scenario and mineral, computed from the runs
+    (``wide``: their :func:`limit_frame`)."""
     lines = [
         "## What limits the reduction",
         "",
@@ -269,9 +283,8 @@ def limits_section(runs: pd.DataFrame, others: list[str], reference: str) -> lis
         f"{RESPONSE_FRAC:.0%} above {reference}'s (lead time).",
         "",
     ]
-    wide = limit_frame(runs)
     for scen in others:
-        lim = mineral_limits(runs, scen, reference, wide)
+        lim = mineral_limits(None, scen, reference, wide)
         lines += [
             f"### {scen}",
             "",
@@ -316,7 +329,7 @@ def _claim_section(summary: pd.DataFrame, others: list[str], reference: str, las
         rows = summary[
             (summary.scenario == scen)
             & summary.outcome.str.startswith(f"{SUPPLY_PART}.")
-            & summary.outcome.str.endswith(f".{last}")
+            & summary.outcome.str.endswith(f".{END}")
         ]
         lines += [
             f"### {scen}",
@@ -331,8 +344,8 @@ def _claim_section(summary: pd.DataFrame, others: list[str], reference: str, las
                 na.append(m)
                 lines.append(f"| {m} | n/a ({reference} dependency under 5%) | | | | |")
                 continue
-            total = _mean(s, scen, f"{REDUCTION}.{m}.{last}")
-            demand = _mean(s, scen, f"{DEMAND_PART}.{m}.{last}")
+            total = _mean(s, scen, f"{REDUCTION}.{m}.{END}")
+            demand = _mean(s, scen, f"{DEMAND_PART}.{m}.{END}")
             verdicts[m] = _verdict(r.ci_lo, r.ci_hi, lo_c, hi_c)
             lines.append(
                 f"| {m} | {_pct(total)} | {r['mean']:+.1%} | [{r.ci_lo:+.1%}, {r.ci_hi:+.1%}] | "
@@ -366,12 +379,12 @@ def write_report(
     spec,
     summary: pd.DataFrame,
     outcomes: pd.DataFrame,
-    runs: pd.DataFrame,
+    limits: pd.DataFrame,
     figures: dict[str, Path],
     meta: dict,
     path: Path,
 ) -> Path:
-    """Write the one-page report (atomically)."""
+    """Write the one-page report (atomically); ``limits``: the runs' :func:`limit_frame`."""
     order = [s.name for s in spec.scenarios]
     others = [s for s in order if s != spec.reference]
     seeds = (
@@ -405,7 +418,7 @@ def write_report(
         "",
         *_diff_table(summary, others, spec.reference),
         "",
-        *_target_section(summary, others, spec.reference),
+        *_target_section(summary, others, spec.reference, spec.last_year),
         "## Pictures",
         "",
         *[f"![{name}](plots/{p.name})\n" for name, p in figures.items()],
@@ -413,8 +426,8 @@ def write_report(
     ]
     if spec.claim == "integration":
         lines += _claim_section(summary, others, spec.reference, spec.last_year)
-    if not runs.empty and (runs.indicator == "processing_capacity_t").any():
-        lines += limits_section(runs, others, spec.reference)
+    if not limits.empty and "processing_capacity_t" in limits.columns:
+        lines += limits_section(limits, others, spec.reference)
     write_tables(summary, path.parent)
     return atomic.write_text(path, "\n".join(lines) + "\n")
 

@@ -21,6 +21,7 @@ from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 
 from abm import atomic
+from abm.cli import add_command
 from abm.experiments.design import build_design, generator, salib_problem
 from abm.experiments.experiment_file import (
     Experiment,
@@ -202,9 +203,9 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``abm sensitivity``."""
-    p = subparsers.add_parser(
+    p = add_command(
+        subparsers,
         "sensitivity",
-        help="Morris screening and Sobol indices of an experiment's outcomes",
         description="Global sensitivity analysis of an experiment file (see docs/sweeps.md).",
     )
     add_run_options(p)

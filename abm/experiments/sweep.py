@@ -25,7 +25,7 @@ import pandas as pd
 
 import abm
 from abm import atomic
-from abm.cli import add_force, add_workers
+from abm.cli import add_command, add_force, add_workers
 from abm.experiments.design import Design, build_design
 from abm.experiments.engine import Outcome, Task, error_path, execute, result_path
 from abm.experiments.experiment_file import load_experiment
@@ -278,9 +278,9 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``abm sweep``."""
-    p = subparsers.add_parser(
+    p = add_command(
+        subparsers,
         "sweep",
-        help="run an experiment's design (grid / Latin hypercube / Sobol x replications)",
         description="Run every design point of an experiment file (see docs/sweeps.md).",
     )
     add_run_options(p)

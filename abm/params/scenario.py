@@ -26,13 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from abm.params.schema import FIXED_IN_RUN, PARAMS, Param
+from abm.params.schema import FIXED_IN_RUN, PARAMS, Param, python_scalar
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "params" / "scenarios"
 # ``name`` and ``seed`` are what a written (resolved) scenario.toml records besides values.
 META_KEYS = {"inherits", "description", "name", "schedule", "seed"}
 # Seeds are non-negative integers that fit the int64 ``seed`` columns of every output.
 MAX_SEED = 2**63 - 1
+DEFAULT_SEED = 20250101  # a run's, and an experiment file's master seed, unless one is given
 
 
 class ScenarioError(ValueError):
@@ -117,6 +118,7 @@ def reject_unknown_keys(table: dict[str, Any], known: Iterable[str], where: str)
 
 def validate_value(key: str, value: Any, where: str) -> Any:
     """Check one dotted key and value against the schema (numbers must be finite)."""
+    value = python_scalar(value)
     param: Param | None = PARAMS.get(key)
     if param is None:
         raise ScenarioError(f"{where}: unknown parameter {key!r}{_suggest(key)}")
@@ -131,7 +133,9 @@ def validate_value(key: str, value: Any, where: str) -> Any:
 
 
 def check_seed(value: Any, where: str) -> int:
-    """A run seed: a whole number in [0, MAX_SEED] (true/false are not numbers)."""
+    """A run seed: a whole number in [0, MAX_SEED] (true/false are not numbers; a numpy
+    integer is one)."""
+    value = python_scalar(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
         raise ScenarioError(f"{where}: must be a whole number in [0, 2**63-1], got {value!r}")
     return value

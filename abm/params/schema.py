@@ -36,6 +36,13 @@ RULES_OF_ORIGIN = ("status_quo", "geological_origin")
 Kind = Literal["float", "int", "bool", "str", "minerals"]
 
 
+def python_scalar(value: Any) -> Any:
+    """``value`` with a numpy scalar (``np.int64(3)``, ``np.float32``, ``np.bool_``) made the
+    Python number or bool it stands for; anything else unchanged. Samplers (EMA Workbench's
+    IntegerParameter, SALib, pandas rows) deliver numpy scalars where a user writes ``3``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 @dataclass(frozen=True)
 class Param:
     """One declared parameter.
@@ -57,6 +64,7 @@ class Param:
 
     def check(self, value: Any) -> Any:
         """Return ``value`` coerced to this parameter's kind, or raise ValueError."""
+        value = python_scalar(value)
         if self.kind == "bool":
             if not isinstance(value, bool):
                 raise ValueError(f"must be true or false, got {value!r}")

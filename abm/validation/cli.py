@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from abm import atomic
-from abm.cli import add_force, add_quiet
+from abm.cli import add_command, add_force, add_quiet
 from abm.experiments.experiment_file import MAX_REPLICATIONS
 from abm.experiments.sweep import MAX_WORKERS
 from abm.params.scenario import ScenarioError
@@ -22,9 +22,9 @@ DEFAULT_OUT = Path(__file__).resolve().parents[2] / "outputs" / "validation"
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``validate`` subcommand."""
-    p = subparsers.add_parser(
+    p = add_command(
+        subparsers,
         "validate",
-        help="check the model against sourced facts (table, CSV, markdown, plots)",
         description="Run the validation checks (docs/validation.md) over paired replications.",
     )
     p.add_argument(

@@ -27,6 +27,7 @@ import sys
 import time
 from pathlib import Path
 
+from abm.cli import add_command
 from abm.params.scenario import ScenarioError, available_scenarios, load_scenario
 
 APP = Path(__file__).with_name("app.py")
@@ -43,9 +44,9 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``ui`` subcommand."""
-    p = subparsers.add_parser(
+    p = add_command(
+        subparsers,
         "ui",
-        help="serve the browser dashboard (Mesa SolaraViz) on 127.0.0.1",
         description="Serve the browser dashboard: the scenario against the baseline, levers, "
         "plots and the project map. Works offline once the front-end assets are cached.",
     )

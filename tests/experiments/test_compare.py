@@ -21,13 +21,13 @@ scenarios = ["baseline", "mx_pre_reform"]
 replications = {reps}
 seed = 7
 years = {years}
-outcomes = ["investment_share.*", "exploration_usd.MX", "import_dependency.*.{last}"]
+outcomes = ["investment_share.*", "exploration_usd.MX", "import_dependency.*.end"]
 """
 
 
 def _experiment(tmp_path: Path, reps: int = 2, years: int = 2, name: str = "small") -> Path:
     p = tmp_path / f"{name}.toml"
-    p.write_text(SMALL.format(reps=reps, years=years, last=2024 + years))
+    p.write_text(SMALL.format(reps=reps, years=years))
     return p
 
 
@@ -113,7 +113,7 @@ def test_killed_compare_resumes_with_finished_runs(tmp_path) -> None:
 def test_top_level_outputs_are_one_set_and_more_replications_reuse_runs(
     tmp_path, monkeypatch, capsys
 ) -> None:
-    import abm.experiments.plots as plots
+    import abm.experiments.compare as compare_module
 
     exp = _experiment(tmp_path)
     out = tmp_path / "out"
@@ -123,7 +123,7 @@ def test_top_level_outputs_are_one_set_and_more_replications_reuse_runs(
     def killed(*_a, **_k):
         raise RuntimeError("killed while plotting")
 
-    monkeypatch.setattr(plots, "write_plots", killed)
+    monkeypatch.setattr(compare_module, "write_plots", killed)
     args = ["compare", str(exp), "--replications", "3", "--workers", "1", "--out", str(out)]
     assert main([*args, "--quiet"]) == 1
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
@@ -162,3 +162,44 @@ def test_one_seed_scheme_for_every_kind(tmp_path) -> None:
     assert build_design(load_experiment(sweep, "sweep")).seeds == spec.seeds
     assert replication_seeds(7, 2) == spec.seeds[:2]  # prefix-stable
     assert len(set(replication_seeds(7, 5000))) == 5000
+
+
+def test_outputs_come_from_per_run_parts_and_a_store_without_them_still_works(tmp_path) -> None:
+    """Each worker stores its run's parts (outcome row, plotted series, limit rows) beside the
+    timeseries; the outputs are built from them. Runs kept from a compare that stored no parts
+    (an older version) get them computed from their timeseries, with the same outputs."""
+    import shutil
+
+    from abm.experiments import compare as c
+    from abm.experiments.plots import annual, monthly
+    from abm.experiments.report import limit_frame
+
+    exp = _experiment(tmp_path, years=1)
+    out, old = tmp_path / "out", tmp_path / "old"
+    assert main(["compare", str(exp), "--workers", "2", "--out", str(out), "--quiet"]) == 0
+    ids = sorted(p.stem for p in (out / "runs").glob("*.parquet"))
+    assert len(ids) == 4
+    for name in c.PARTS:  # one file per run and part
+        assert sorted(p.stem for p in (out / "runs" / name).glob("*.parquet")) == ids
+    ts = pd.read_parquet(out / "runs" / f"{ids[0]}.parquet")
+    stored = {n: pd.read_parquet(out / "runs" / n / f"{ids[0]}.parquet") for n in c.PARTS}
+    for name, frame in (("annual", annual(ts)), ("monthly", monthly(ts))):
+        pd.testing.assert_frame_equal(stored[name], frame.reset_index(drop=True), obj=name)
+    pd.testing.assert_frame_equal(stored["limits"], limit_frame(ts), check_names=False)
+    assert len(stored["monthly"]) + len(stored["limits"]) < len(ts) / 10  # what is drawn only
+    row = pd.read_csv(out / "outcomes.csv").set_index(["scenario", "seed"])
+    key = (stored["outcomes"].scenario[0], stored["outcomes"].seed[0])
+    assert row.loc[key, "investment_share.MX"] == stored["outcomes"]["investment_share.MX"][0]
+    # the same store without its parts, as an older compare left it
+    shutil.copytree(out, old)
+    for name in c.PARTS:
+        shutil.rmtree(old / "runs" / name)
+    assert main(["compare", str(exp), "--workers", "1", "--out", str(old), "--quiet"]) == 0
+    for f in ("outcomes.csv", "summary.csv", "plots/import_dependency.png"):
+        assert (old / f).read_bytes() == (out / f).read_bytes(), f
+
+    def text(folder: Path) -> list[str]:  # the report, less its line of runs made and seconds
+        return [x for x in (folder / "report.md").read_text().splitlines() if "runs made" not in x]
+
+    assert text(old) == text(out) and "What limits the reduction" in "\n".join(text(out))
+    assert (old / "runs" / "limits" / f"{ids[0]}.parquet").exists()  # stored for next time

@@ -24,7 +24,7 @@ scenario = "baseline"
 years = 2
 seed = 3
 replications = 2
-outcomes = ["investment_share.MX", "exploration_usd.NA", "import_dependency.lithium.2026"]
+outcomes = ["investment_share.MX", "exploration_usd.NA", "import_dependency.lithium.end"]
 [levers]
 "government.MX.precious_metals_duty" = [0.0, 0.02]
 [uncertainties]

@@ -188,7 +188,7 @@ def test_discover_on_a_real_sweep(tmp_path, capsys) -> None:
     exp = tmp_path / "tiny.toml"
     exp.write_text(
         'scenario = "baseline"\nyears = 1\nseed = 5\nreplications = 1\n'
-        'outcomes = ["import_dependency.critical_mean.2025"]\n'
+        'outcomes = ["import_dependency.critical_mean.end"]\n'
         "[uncertainties]\n"
         '"market.demand_growth_shift_frac_per_year" = { min = -0.1, max = 0.3 }\n'
         '"investors.risk_aversion" = { min = 5.0, max = 20.0 }\n'
@@ -197,7 +197,7 @@ def test_discover_on_a_real_sweep(tmp_path, capsys) -> None:
     out = tmp_path / "sweep"
     assert main(["sweep", str(exp), "--out", str(out), "--workers", "1"]) == 0
     results = pd.read_parquet(out / "results.parquet")
-    name = "import_dependency.critical_mean.2025"
+    name = "import_dependency.critical_mean.end"
     cut = float(results[name].median())
     q = d.Question(name, cut, below=False)
     found = d.discover(out, q, out=tmp_path / "disc", min_coverage=0.5)
@@ -205,3 +205,17 @@ def test_discover_on_a_real_sweep(tmp_path, capsys) -> None:
     assert "market.demand_growth_shift_frac_per_year" in set(found.box.input)
     lo = found.box.set_index("input").loc["market.demand_growth_shift_frac_per_year", "min"]
     assert lo > -0.1  # the box keeps the fast-growth end
+
+
+def test_ema_names_read_as_dotted_names(tmp_path) -> None:
+    """A table saved from EMA's experiments and outcomes has `__` names, in columns and in
+    the question; they are the dotted names, and the same box is found."""
+    from abm.ema import ema_name
+
+    table = _planted()
+    src = _write(tmp_path, table.rename(columns=ema_name), name="ema.csv")
+    assert "processing__build_months" in pd.read_csv(src).columns
+    q = d.Question(ema_name(OUTCOME), 0.25, below=True)
+    assert q.outcome == OUTCOME and q.text == f"{OUTCOME} < 0.25"
+    found = d.discover(src, q, out=tmp_path / "disc", min_coverage=0.8)
+    assert set(found.box.input) == {"processing.build_months", "trade.rules_of_origin"}

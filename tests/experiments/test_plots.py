@@ -81,9 +81,20 @@ def test_monthly_plots_are_written(tmp_path) -> None:
         reference="baseline",
         seeds=[1, 2, 3],
     )
-    figs = plots.write_plots(runs, pd.DataFrame(), summary, spec, tmp_path)
+    figs = plots.write_plots(plots.annual(runs), m, summary, spec, tmp_path)
     assert (tmp_path / "import_dependency_monthly.png").exists()
     assert (tmp_path / "import_dependency_monthly.svg").exists()
     assert "import_dependency_monthly" in figs
-    plots.write_plots(runs, pd.DataFrame(), summary, spec, tmp_path / "no", monthly_plots=False)
+    plots.write_plots(plots.annual(runs), m, summary, spec, tmp_path / "no", monthly_plots=False)
     assert not (tmp_path / "no" / "import_dependency_monthly.png").exists()
+
+
+def test_annual_rows_per_run_combine_into_those_of_all_runs() -> None:
+    """compare computes annual() in each run's worker; combined in task order (seeds not
+    sorted), they are annual() of all runs, row for row, so the bands add the same numbers in
+    the same order."""
+    runs = _runs(seeds=(5, 2, 9))
+    per_run = [ts for _, ts in runs.groupby(["scenario", "seed"], sort=False)]
+    combined = plots.combine_annual([plots.annual(ts) for ts in per_run])
+    pd.testing.assert_frame_equal(combined, plots.annual(runs).reset_index(drop=True))
+    pd.testing.assert_frame_equal(plots.bands(combined), plots.bands(plots.annual(runs)))

@@ -65,8 +65,10 @@ def test_lead_time_is_when_output_responds() -> None:
 
 def test_the_limits_text_changes_with_the_numbers() -> None:
     lots = {x: 1e9 for x in CRITICAL}
-    a = "\n".join(report.limits_section(_runs(lots, {"lithium": 0.4e9}), ["alt"], "baseline"))
-    b = "\n".join(report.limits_section(_runs(lots, {"lithium": 3e9}), ["alt"], "baseline"))
+    wide_a = report.limit_frame(_runs(lots, {"lithium": 0.4e9}))
+    wide_b = report.limit_frame(_runs(lots, {"lithium": 3e9}))
+    a = "\n".join(report.limits_section(wide_a, ["alt"], "baseline"))
+    b = "\n".join(report.limits_section(wide_b, ["alt"], "baseline"))
     assert a != b
     line_a = next(x for x in a.splitlines() if x.startswith("- **lithium**"))
     line_b = next(x for x in b.splitlines() if x.startswith("- **lithium**"))
@@ -87,18 +89,18 @@ def _outcomes(dep_zinc_ref: float, demand_only: bool = False) -> pd.DataFrame:
             for m in [*weights, "critical_mean"]:
                 base = (dep_zinc_ref if m == "zinc" else 0.8) + 0.01 * seed
                 dep = base * f
-                row[f"import_dependency.{m}.2034"] = dep
+                row[f"import_dependency.{m}.end"] = dep
                 if m == "critical_mean":
                     continue
                 if demand_only:  # regional supply fixed at the reference's: C = R / (1 - d)
                     supply = 100.0 * (1 - base)
-                    row[f"consumption_t.{m}.2034"] = supply / (1 - dep)
-                    row[f"regional_supply_t.{m}.2034"] = supply
+                    row[f"consumption_t.{m}.end"] = supply / (1 - dep)
+                    row[f"regional_supply_t.{m}.end"] = supply
                 else:
-                    row[f"consumption_t.{m}.2034"] = 100.0
-                    row[f"regional_supply_t.{m}.2034"] = 100.0 * (1 - dep)
-            row["import_dependency.critical_value_weighted.2034"] = sum(
-                w * row[f"import_dependency.{m}.2034"] for m, w in weights.items()
+                    row[f"consumption_t.{m}.end"] = 100.0
+                    row[f"regional_supply_t.{m}.end"] = 100.0 * (1 - dep)
+            row["import_dependency.critical_value_weighted.end"] = sum(
+                w * row[f"import_dependency.{m}.end"] for m, w in weights.items()
             )
             rows.append(row)
     from abm.experiments.summary import add_reductions
@@ -149,3 +151,12 @@ def test_negligible_but_distinguishable_is_reported_as_such() -> None:
     assert row.distinguishable and row.negligible and row.threshold == pytest.approx(0.01)
     text = "\n".join(report._noise_section(summary, ["alt"], 6, uncertain=False))
     assert "distinguishable but negligible: 1 (investment_share.MX)" in text
+
+
+def test_limit_rows_per_run_combine_into_those_of_all_runs() -> None:
+    """compare computes limit_frame() in each run's worker; combined from any task order they
+    are limit_frame() of all runs, row for row (so the report's means are the same)."""
+    runs = _runs({}, {"lithium": 0.5e9}, grow=0.01)
+    per_run = [ts for _, ts in runs.groupby(["scenario", "seed"], sort=False)][::-1]
+    combined = report.combine_limits([report.limit_frame(ts) for ts in per_run])
+    pd.testing.assert_frame_equal(combined, report.limit_frame(runs))
