@@ -193,6 +193,7 @@ class Clearing:
     feed: FeedFlows  # ore/concentrate stage (abm/midstream.py)
     refined: RefinedFlows  # refined stage
     secondary_supply_t: np.ndarray  # (C, M) recycled supply
+    throughput_t: np.ndarray  # (C, M) what the plants in operation could treat this month
 
     @cached_property
     def unmet_demand_t(self) -> np.ndarray:
@@ -506,6 +507,7 @@ class Market:
             feed,
             refined,
             self.secondary_t,
+            throughput,
         )
         return self.clearing
 
@@ -537,6 +539,7 @@ class Market:
             feed,
             refined,
             self.secondary_t,
+            throughput,
         )
 
     def _enter_plant_pipeline(self, values: dict, rows: tuple[Plant, ...]) -> None:

@@ -45,6 +45,8 @@ INDICATORS: dict[str, str] = {
     "credits this month, USD",
     "mining_jobs": "direct mining jobs",
     "processing_capacity_t": "processing capacity in operation (nameplate), t of content per year",
+    "processing_throughput_t": "what the plants in operation could treat this month (sourced "
+    "output, else nameplate x utilisation), t of content per year",
     "processing_feed_t": "ore and concentrate treated in the country's plants (= refined "
     "output), annualised, t of content",
     "concentrate_imports_t": "concentrate imported from outside USMCA for regional plants, "
@@ -132,6 +134,7 @@ def compute_indicators(model: MiningModel) -> dict[str, tuple[tuple, tuple, np.n
         "government_revenue_usd": (REGIONS, col, _with_total(revenue[:, None]) * nan),
         "mining_jobs": (REGIONS, col, _with_total(jobs[:, None])),
         "processing_capacity_t": (REGIONS, MINERALS, _with_total(clearing.processing_capacity_t)),
+        "processing_throughput_t": (REGIONS, MINERALS, _with_total(clearing.throughput_t)),
         "processing_feed_t": (REGIONS, MINERALS, _with_total(clearing.feed.processing_feed_t)),
         "concentrate_imports_t": (
             REGIONS,

@@ -152,7 +152,18 @@ def _names(names: list[str], k: int) -> str:
 
 
 # What limits the reduction: read per mineral from the North American timeseries.
-LIMIT_INDICATORS = ("production_t", "processing_capacity_t", "import_dependency")
+LIMIT_INDICATORS = (
+    "production_t",
+    "processing_capacity_t",
+    "processing_throughput_t",
+    "processing_feed_t",
+    "concentrate_exports_t",
+    "import_dependency",
+)
+# ASSUMPTION: plants count as full at 95% of their throughput, and ore as leaving for want of
+# a plant when over 5% of regional output is exported as concentrate.
+FULL_PLANT_FRAC = 0.95
+EXPORTED_ORE_FRAC = 0.05
 LIMIT_KEYS = ["scenario", "seed", "step", "mineral"]
 SCARCE_OUTPUT_FRAC = 0.05  # ASSUMPTION: regional mine output under 5% of 2024 consumption
 RESPONSE_FRAC = 0.05  # ASSUMPTION: output "responds" once 5% above the reference's (paired)
@@ -184,12 +195,16 @@ def mineral_limits(
 ) -> pd.DataFrame:
     """Per critical mineral, what binds regional supply in ``scen`` (means over replications).
 
-    Regional supply is min(mine output Q, processing capacity K) (abm/market.py). Columns:
-    ``output_t_start|end`` and ``capacity_t_start|end`` (t/yr, first and last month),
+    Regional supply is what North American plants refine (their throughput; their feed is
+    regional ore, then imported concentrate) plus recycling (abm/midstream.py). Processing
+    binds in a month when ore leaves for want of a plant (concentrate exports over
+    :data:`EXPORTED_ORE_FRAC` of output) or the plants run full (feed at least
+    :data:`FULL_PLANT_FRAC` of throughput). Columns: ``output_t_start|end`` and
+    ``capacity_t_start|end`` (mine output Q and nameplate K, t/yr, first and last month),
     ``output_share_of_consumption`` (Q at the end over 2024 NA consumption),
-    ``processing_binds_frac`` (share of months with K < Q), ``unprocessed_end_frac``
-    ((Q - K) / Q at the end, ore mined but processed abroad), ``idle_capacity_end_frac``
-    ((K - Q) / K at the end), ``dependency_end``, ``response_months`` (months until mean output is
+    ``processing_binds_frac`` (share of months processing binds), ``unprocessed_end_frac``
+    (concentrate exports / Q at the end), ``idle_capacity_end_frac`` (1 - feed / throughput at
+    the end), ``dependency_end``, ``response_months`` (months until mean output is
     :data:`RESPONSE_FRAC` above the reference's, NaN if never) and ``binds``.
     """
     data = load_minerals()
@@ -197,28 +212,33 @@ def mineral_limits(
     consumption = dict(zip(MINERALS, data.consumption_t.sum(axis=0), strict=True))
     wide = limit_frame(runs) if wide is None else wide
     own = wide[wide.scenario == scen]
-    q, k = own["production_t"], own["processing_capacity_t"]
-    own = own.assign(binds=(k < q).astype(float))
-    cols = ["production_t", "processing_capacity_t", "import_dependency"]
+    q, thr = own["production_t"], own["processing_throughput_t"]
+    exported = own["concentrate_exports_t"] > EXPORTED_ORE_FRAC * q
+    full = (thr > 0) & (own["processing_feed_t"] >= FULL_PLANT_FRAC * thr)
+    own = own.assign(binds=(exported | full).astype(float))
+    cols = list(LIMIT_INDICATORS)
     mean = own.groupby(["step", "mineral"])[cols].mean()
     ref = wide[wide.scenario == reference].groupby(["step", "mineral"]).production_t.mean()
     first, last = int(own.step.min()), int(own.step.max())
     rows = {}
     for m in critical:
-        q0, k0, _ = mean.loc[(first, m)]
-        q1, k1, dep1 = mean.loc[(last, m)]
+        start, end = mean.loc[(first, m)], mean.loc[(last, m)]
+        q1 = end.production_t
         ratio = mean.xs(m, level="mineral").production_t / ref.xs(m, level="mineral")
         hit = ratio.index[(ratio >= 1 + RESPONSE_FRAC).to_numpy()]
+        thr1 = end.processing_throughput_t
         rows[m] = {
-            "dependency_end": dep1,
-            "output_t_start": q0,
+            "dependency_end": end.import_dependency,
+            "output_t_start": start.production_t,
             "output_t_end": q1,
-            "capacity_t_start": k0,
-            "capacity_t_end": k1,
+            "capacity_t_start": start.processing_capacity_t,
+            "capacity_t_end": end.processing_capacity_t,
             "output_share_of_consumption": q1 / consumption[m] if consumption[m] > 0 else np.nan,
             "processing_binds_frac": float(own[own.mineral == m].binds.mean()),
-            "unprocessed_end_frac": max(q1 - k1, 0.0) / q1 if q1 > 0 else 0.0,
-            "idle_capacity_end_frac": max(k1 - q1, 0.0) / k1 if k1 > 0 else 0.0,
+            "unprocessed_end_frac": end.concentrate_exports_t / q1 if q1 > 0 else 0.0,
+            "idle_capacity_end_frac": max(1.0 - end.processing_feed_t / thr1, 0.0)
+            if thr1 > 0
+            else 0.0,
             "response_months": float(hit[0] - first + 1)
             if len(hit) and scen != reference
             else np.nan,
@@ -229,13 +249,16 @@ def mineral_limits(
 
 
 def _binds(r: pd.Series) -> str:
-    """The binding constraint of one mineral's row of :func:`mineral_limits`."""
+    """The binding constraint of one mineral's row of :func:`mineral_limits`: regional supply
+    meets demand (neither), plants (ore leaves or plants are full), or mines."""
     if r.dependency_end < MIN_REFERENCE_DEPENDENCY_FRAC:
         return "neither (regional supply meets demand)"
+    if r.unprocessed_end_frac > EXPORTED_ORE_FRAC or (
+        r.capacity_t_end > 0 and r.idle_capacity_end_frac < 1 - FULL_PLANT_FRAC
+    ):
+        return "processing capacity"
     if not r.output_share_of_consumption >= SCARCE_OUTPUT_FRAC:  # NaN: no consumption data
         return "mine output (scarce in the region)"
-    if r.capacity_t_end < r.output_t_end:
-        return "processing capacity"
     return "mine output"
 
 
@@ -250,14 +273,15 @@ def _limits_sentence(m: str, r: pd.Series) -> str:
         )
     elif r.binds == "processing capacity":
         text = (
-            f"processing capacity is below mine output in {r.processing_binds_frac:.0%} of "
-            f"months; at the end {r.unprocessed_end_frac:.0%} of regional ore "
-            f"({r.output_t_end - r.capacity_t_end:,.3g} t/yr) is processed outside USMCA"
+            f"plants run full or ore leaves for want of one in {r.processing_binds_frac:.0%} "
+            f"of months; at the end {r.unprocessed_end_frac:.0%} of regional ore "
+            f"({r.unprocessed_end_frac * r.output_t_end:,.3g} t/yr) is exported as concentrate "
+            f"and {r.idle_capacity_end_frac:.0%} of plant throughput is idle"
         )
     else:
         text = (
-            f"processing capacity exceeds mine output at the end ({r.idle_capacity_end_frac:.0%}"
-            f" idle); regional mine output covers {share:.0%} of 2024 consumption"
+            f"plants have room at the end ({r.idle_capacity_end_frac:.0%} of throughput idle) "
+            f"and no ore leaves; regional mine output covers {share:.0%} of 2024 consumption"
         )
     lead = (
         f"mine output runs {RESPONSE_FRAC:.0%} above the reference after "
@@ -276,10 +300,11 @@ def limits_section(wide: pd.DataFrame, others: list[str], reference: str) -> lis
     lines = [
         "## What limits the reduction",
         "",
-        "Regional supply of a mineral is min(mine output, processing capacity) in North America"
-        " (plus recycling). Per critical mineral, from the runs' monthly timeseries (means over "
-        f"replications): which of the two binds; the share of months in which processing "
-        f"capacity is below mine output; and how long mine output takes to run "
+        "Regional supply of a mineral is what North American plants refine (regional ore first, "
+        "then imported concentrate) plus recycling. Per critical mineral, from the runs' monthly "
+        "timeseries (means over replications): whether plants or mines bind; the share of "
+        "months in which plants run full or ore leaves for want of one; and how long mine "
+        "output takes to run "
         f"{RESPONSE_FRAC:.0%} above {reference}'s (lead time).",
         "",
     ]

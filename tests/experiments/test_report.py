@@ -28,9 +28,14 @@ def _runs(output: dict[str, float], capacity: dict[str, float], dep: float = 0.6
                     if scen == "alt" and step > 6:
                         q *= 1 + grow * (step - 6)
                     k = capacity.get(m, 2000.0)
+                    thr = 0.85 * k  # nameplate x utilisation
+                    feed = min(q, thr)  # regional ore first; no imported concentrate here
                     for ind, v in (
                         ("production_t", q),
                         ("processing_capacity_t", k),
+                        ("processing_throughput_t", thr),
+                        ("processing_feed_t", feed),
+                        ("concentrate_exports_t", q - feed),
                         ("import_dependency", dep),
                     ):
                         rows.append((scen, seed, step, date, "NA", m, ind, v))
@@ -44,9 +49,9 @@ def test_what_binds_is_read_from_the_runs() -> None:
     slow_plants = report.mineral_limits(_runs(lots, {m: 0.5e9}), "alt", "baseline").loc[m]
     assert slow_plants.binds == "processing capacity"
     assert slow_plants.processing_binds_frac == 1.0
-    assert slow_plants.unprocessed_end_frac == pytest.approx(0.5)
+    assert slow_plants.unprocessed_end_frac == pytest.approx(1 - 0.425)  # throughput 0.425e9
     idle = report.mineral_limits(_runs(lots, {m: 2e9}), "alt", "baseline").loc[m]
-    assert idle.binds == "mine output" and idle.idle_capacity_end_frac == pytest.approx(0.5)
+    assert idle.binds == "mine output" and idle.idle_capacity_end_frac == pytest.approx(1 - 1 / 1.7)
     scarce = report.mineral_limits(_runs({m: 1e-3}, {}), "alt", "baseline").loc[m]
     assert scarce.binds.startswith("mine output (scarce")
     met = report.mineral_limits(_runs(lots, {m: 0.5e9}, dep=0.01), "alt", "baseline").loc[m]
@@ -72,8 +77,8 @@ def test_the_limits_text_changes_with_the_numbers() -> None:
     assert a != b
     line_a = next(x for x in a.splitlines() if x.startswith("- **lithium**"))
     line_b = next(x for x in b.splitlines() if x.startswith("- **lithium**"))
-    assert "processing capacity binds" in line_a and "60% of regional ore" in line_a
-    assert "mine output binds" in line_b and "67% idle" in line_b
+    assert "processing capacity binds" in line_a and "66% of regional ore" in line_a
+    assert "mine output binds" in line_b and "61% of throughput idle" in line_b
     for text in (a, b):  # the old fixed conclusion is gone
         assert "capacity, not mining, binds for graphite" not in text
 
