@@ -212,3 +212,35 @@ def _load_secondary(path: Path) -> np.ndarray:
             out[COUNTRIES.index(r["country"]), MINERALS.index(r["mineral"])] = value
     out.flags.writeable = False
     return out
+
+
+def capacity_table() -> str:
+    """Markdown table of the loaded midstream by mineral and country (t/yr, model basis):
+    operating first-stage nameplate, throughput at the baseline's utilisation, construction +
+    announced, recycled supply (``python -m abm.params.plants`` prints it; the plant README
+    quotes it)."""
+    from abm.params.scenario import load_scenario  # noqa: PLC0415 (scripted use only)
+
+    plants = load_plants()
+    u = load_scenario("baseline").values["processing.utilisation_frac"]
+    k = operating_capacity_t(plants)
+    cap, out = operating_sourced_t(plants)
+    thr = out + np.maximum(k - cap, 0.0) * u
+    pipe = np.zeros_like(k)
+    for p in pipeline_rows(plants):
+        pipe[p.cell] += p.capacity_t_per_year
+    sec = load_secondary()
+    lines = [
+        "| mineral | country | operating nameplate | throughput | construction + announced "
+        "| secondary |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for m, name in enumerate(MINERALS):
+        for c, cc in enumerate(COUNTRIES):
+            cells = (k[c, m], thr[c, m], pipe[c, m], sec[c, m])
+            lines.append(f"| {name} | {cc} | " + " | ".join(f"{x:,.0f}" for x in cells) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(capacity_table())
