@@ -19,6 +19,7 @@ import numpy as np
 from conftest import SEEDS, ci95, runs
 
 from abm import MiningModel, known_assets, runner
+from abm.agents import decisions
 from abm.agents.decisions import care_and_maintenance
 from abm.params.data import load_minerals
 from abm.params.schema import COUNTRIES, MINERALS
@@ -194,13 +195,47 @@ def _trace(job: tuple[int, str]) -> dict[str, np.ndarray]:
     rows = book.in_stage(Stage.PRODUCTION)
     rows = rows[(book.primary[rows] < 0) & ~book.idle[rows]]
     idle = np.zeros((len(rows), model.n_steps - SHOCK_MONTH + 1), dtype=bool)
-    while model.running:
-        model.step()
-        idle[:, model.steps - SHOCK_MONTH] = book.idle[rows] & (
-            book.stage[rows] == Stage.PRODUCTION
-        )
+    money = np.zeros(2)  # restart costs due, what owners paid beyond the holding costs
+    original = decisions.care_and_maintenance
+    decisions.care_and_maintenance = _counting(original, money)  # this worker process only
+    try:
+        while model.running:
+            model.step()
+            idle[:, model.steps - SHOCK_MONTH] = book.idle[rows] & (
+                book.stage[rows] == Stage.PRODUCTION
+            )
+    finally:
+        decisions.care_and_maintenance = original
     price = model.minerals.price_usd_per_t[book.mineral[rows]]
-    return {"idle": idle, "cost_ratio": book.unit_cost_usd_per_t[rows] / price}
+    return {
+        "idle": idle,
+        "cost_ratio": book.unit_cost_usd_per_t[rows] / price,
+        "restart_due_usd": money[0],
+        "restart_paid_usd": money[1],
+    }
+
+
+def _counting(decide, money: np.ndarray):
+    """``care_and_maintenance`` that adds up, for private mines, the restart costs due
+    (``projects.restart_cost_frac_of_capex`` x capex of each mine restarting) and what the
+    owners' cash fell by beyond the holding cost of the mines idle."""
+
+    def counted(values, book, fa, prod, smoothed, expected):
+        was_idle = book.idle[prod].copy()
+        cash = fa.cash_usd.sum()
+        running = decide(values, book, fa, prod, smoothed, expected)
+        private = book.owner[prod] >= 0
+        restart = was_idle & running & private
+        idle = ~running & private
+        cost = book.unit_cost_usd_per_t[prod]
+        holding = values["projects.care_maintenance_cost_frac_of_opex"] * book.capacity_t[prod]
+        money[0] += (values["projects.restart_cost_frac_of_capex"] * book.capex_usd[prod])[
+            restart
+        ].sum()
+        money[1] += cash - fa.cash_usd.sum() - (holding * cost / 12.0)[idle].sum()
+        return running
+
+    return counted
 
 
 @cache
@@ -246,6 +281,20 @@ def test_a_sustained_drop_idles_the_high_cost_mines_and_a_recovery_restarts_them
     assert mean - half > 0, (mean, half)
     mean, half = ci95(np.array(restarted))
     assert mean - half > 0.5, (mean, half)
+
+
+def test_restarts_after_a_recovery_pay_the_restart_cost(tmp_path_factory) -> None:
+    """Over the drop and the recovery, owners pay exactly the restart costs of the mines that
+    restart (beyond the holding costs), and those are larger than on flat prices (paired
+    seeds)."""
+    folder = _folder(tmp_path_factory)
+    extra = []
+    for low, flat in zip(_traces(folder, "sustained"), _traces(folder, "flat"), strict=True):
+        for tr in (low, flat):
+            assert np.isclose(tr["restart_paid_usd"], tr["restart_due_usd"], rtol=1e-9, atol=1)
+        extra.append((low["restart_due_usd"] - flat["restart_due_usd"]) / 1e6)
+    mean, half = ci95(np.array(extra))
+    assert mean - half > 0, (mean, half)
 
 
 # --- the baseline: no flicker -------------------------------------------------------------
