@@ -54,9 +54,9 @@ _FIELDS: dict[str, type] = {
     "build_months": np.float64,  # construction time drawn at discovery
     "concession_end_step": np.int32,  # concession expiry (term fixed at grant = discovery)
     "joint_venture": np.bool_,  # designated cross-border joint venture (integration.*)
-    "loss_months": np.float64,  # consecutive months a running mine lost money on operations
+    "loss_months": np.float64,  # consecutive months a running mine lost more than idling costs
     "idle": np.bool_,  # a producing mine on care and maintenance (no output, holding cost)
-    "idle_months": np.float64,  # months on care and maintenance since it last went idle
+    "idle_months": np.float64,  # months on care and maintenance since it last went idle (inf)
     "rate_reduction_frac": np.float64,  # discount-rate cut from government loans (supply.*)
     "known": np.int16,  # row of params/known_projects.csv (-1: a synthetic or new deposit)
     "host_scaled": np.bool_,  # a by-product recovery circuit: output follows its host's

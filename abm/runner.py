@@ -113,14 +113,13 @@ def format_summary(summary: dict, scenario: str, seed: int) -> str:
             else:
                 cells.append(f"{fmt.format(val):>11}")
         lines.append(f"{label.format(years=years, first=first, last=last):34}" + "".join(cells))
-    idle = summary.get("care_and_maintenance")
-    if idle is not None:  # summaries written before it was added have none
-        for label, key, fmt in (
-            ("mines on care and maint. at end", "end", "{:>11.0f}"),
-            (f"  mine-years idle, {years}", "mine_years", "{:>11.1f}"),
-        ):
-            cells = "".join(fmt.format(idle[f"{key}.{r}"]) for r in (*COUNTRIES, "NA"))
-            lines.append(f"{label:34}{cells}")
+    idle = summary["care_and_maintenance"]
+    for label, key, fmt in (
+        ("mines on care and maint. at end", "end", "{:>11.0f}"),
+        (f"  mine-years idle, {years}", "mine_years", "{:>11.1f}"),
+    ):
+        cells = "".join(fmt.format(idle[f"{key}.{r}"]) for r in (*COUNTRIES, "NA"))
+        lines.append(f"{label:34}{cells}")
     dep_years = [str(y) for y in dependency_years(first, last)]
     lines += [
         "",
