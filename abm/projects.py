@@ -54,13 +54,18 @@ _FIELDS: dict[str, type] = {
     "build_months": np.float64,  # construction time drawn at discovery
     "concession_end_step": np.int32,  # concession expiry (term fixed at grant = discovery)
     "joint_venture": np.bool_,  # designated cross-border joint venture (integration.*)
-    "loss_months": np.float64,  # consecutive months a running mine lost money on operations
+    "loss_months": np.float64,  # consecutive months a running mine lost more than idling costs
     "idle": np.bool_,  # a producing mine on care and maintenance (no output, holding cost)
+    "idle_months": np.float64,  # months on care and maintenance since it last went idle (inf)
     "rate_reduction_frac": np.float64,  # discount-rate cut from government loans (supply.*)
     "known": np.int16,  # row of params/known_projects.csv (-1: a synthetic or new deposit)
     "host_scaled": np.bool_,  # a by-product recovery circuit: output follows its host's
     "primary": np.int32,  # a known mine's co-product row: the row of its primary (-1: none)
 }
+# Columns a caller may leave out of :meth:`ProjectBook.add`, and their value. A mine that
+# never went idle in the run (or was idle before it started) has served any minimum time on
+# care and maintenance: inf.
+_DEFAULTS: dict[str, float] = {"idle_months": np.inf}
 
 
 @cache
@@ -98,8 +103,9 @@ class ProjectBook:
 
     def add(self, **cols: np.ndarray | float) -> np.ndarray:
         """Append projects (arrays of equal length, or scalars shared by all of them);
-        returns their indices."""
+        returns their indices. Columns in ``_DEFAULTS`` may be left out."""
         k = next(len(v) for v in cols.values() if np.ndim(v) == 1)
+        cols = {**_DEFAULTS, **cols}
         missing = set(_FIELDS) - set(cols)
         if missing:
             raise ValueError(f"missing project fields: {sorted(missing)}")

@@ -75,7 +75,21 @@ def summarise(ts: pd.DataFrame, critical: list[str]) -> dict[str, Any]:
             "refined": weighted(start, weights),
             "mined": weighted(mined, weights),
         },
+        "care_and_maintenance": care_and_maintenance_summary(ts),
     }
+
+
+def care_and_maintenance_summary(ts: pd.DataFrame) -> dict[str, float]:
+    """Mines on care and maintenance by region (``mines_on_care_and_maintenance``): at the
+    end (``end.<region>``) and summed over the run's months in mine-years
+    (``mine_years.<region>``)."""
+    sel = timeseries.select(ts, "mines_on_care_and_maintenance", country=None)
+    sel = sel[sel.step > 0]
+    last = sel[sel.step == sel.step.max()].set_index("country").value
+    total = sel.groupby("country").value.sum() / 12.0
+    out = {f"end.{r}": float(last.get(r, 0.0)) for r in (*COUNTRIES, "NA")}
+    out.update({f"mine_years.{r}": float(total.get(r, 0.0)) for r in (*COUNTRIES, "NA")})
+    return out
 
 
 _ROWS = (  # (label, outcome name, format; "bn" = USD bn)
@@ -107,6 +121,13 @@ def format_summary(summary: dict, scenario: str, seed: int) -> str:
             else:
                 cells.append(f"{fmt.format(val):>11}")
         lines.append(f"{label.format(years=years, first=first, last=last):34}" + "".join(cells))
+    idle = summary["care_and_maintenance"]
+    for label, key, fmt in (
+        ("mines on care and maint. at end", "end", "{:>11.0f}"),
+        (f"  mine-years idle, {years}", "mine_years", "{:>11.1f}"),
+    ):
+        cells = "".join(fmt.format(idle[f"{key}.{r}"]) for r in (*COUNTRIES, "NA"))
+        lines.append(f"{label:34}{cells}")
     dep_years = list(dict(dependency_years(first, last)).items())  # a run ending 2030: once
     lines += [
         "",

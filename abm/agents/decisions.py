@@ -385,28 +385,47 @@ def care_and_maintenance(
     book: ProjectBook,
     fa: FirmArrays,
     prod: np.ndarray,
-    received: np.ndarray,
+    smoothed: np.ndarray,
     expected: np.ndarray,
 ) -> np.ndarray:
     """Idle and restart decisions of producing mines ``prod``; returns which run this month.
 
-    A running mine keeps producing through a loss (its operating cost above the price it
-    receives) until the loss has lasted ``projects.care_maintenance_after_months``; then it
-    goes on care and maintenance. An idle mine pays a holding cost of
-    ``projects.care_maintenance_cost_frac_of_opex`` of its full-capacity operating cost a
-    year, and restarts, paying ``projects.restart_cost_frac_of_capex`` of its capex, when the
-    price it expects exceeds its cost by ``projects.restart_margin_frac`` (hysteresis: a
-    mine does not switch on and off with monthly price noise). A known mine's co-product rows
-    (``book.primary``) idle and restart with its primary row, not on their own margin.
+    One rule for every mine (known or not), with hysteresis so that a mine does not switch
+    off for a month and back (real mines go on care and maintenance after sustained losses,
+    stay there, and restart at a cost once prices have recovered). Both decisions read the
+    **smoothed** price the mine receives (``smoothed``: the 12-month average of the received
+    price), not the month's:
+
+    * a running mine counts the consecutive months in which running loses more than idling
+      would cost: its cash margin at the smoothed price, smoothed - cost, below minus the
+      holding cost (``projects.care_maintenance_cost_frac_of_opex`` of the operating cost a
+      year, per tonne of capacity); it idles when that has lasted
+      ``projects.care_maintenance_after_months``;
+    * an idle mine pays the holding cost each month, stays idle at least
+      ``projects.care_maintenance_min_months``, and restarts, paying
+      ``projects.restart_cost_frac_of_capex`` of its capex, when the smoothed price clears
+      its cost by ``projects.restart_margin_frac`` and the margin it expects (``expected``
+      price - cost) pays the restart cost back within ``projects.restart_payback_months``.
+
+    Between cost x (1 - holding) and cost x (1 + margin) a mine keeps doing what it does. A
+    known mine's co-product rows (``book.primary``) idle and restart with its primary row,
+    not on their own margin.
     """
     v = values
     m = book.mineral[prod]
     cost = book.unit_cost_usd_per_t[prod]
+    cap = book.capacity_t[prod]
     was_idle = book.idle[prod]
-    losing = received[m] < cost
+    holding_frac = v["projects.care_maintenance_cost_frac_of_opex"]
+    restart_usd = v["projects.restart_cost_frac_of_capex"] * book.capex_usd[prod]
+    losing = smoothed[m] < cost * (1.0 - holding_frac)
     loss = np.where(~was_idle & losing, book.loss_months[prod] + 1.0, 0.0)
     to_idle = ~was_idle & (loss >= v["projects.care_maintenance_after_months"])
-    restart = was_idle & (expected[m] > cost * (1.0 + v["projects.restart_margin_frac"]))
+    served = book.idle_months[prod] >= v["projects.care_maintenance_min_months"]
+    clears = smoothed[m] > cost * (1.0 + v["projects.restart_margin_frac"])
+    payback_years = v["projects.restart_payback_months"] / 12.0
+    pays_back = (expected[m] - cost) * cap * payback_years >= restart_usd
+    restart = was_idle & served & clears & pays_back
     idle = (was_idle | to_idle) & ~restart
     book.idle[prod] = idle
     primary = book.primary[prod]
@@ -419,13 +438,10 @@ def care_and_maintenance(
         loss = np.where(co, 0.0, loss)
         book.idle[prod] = idle
     book.loss_months[prod] = np.where(to_idle, 0.0, loss)
+    book.idle_months[prod] = np.where(to_idle, 1.0, book.idle_months[prod] + idle)
     owner = book.owner[prod]
     private = owner != STATE_OWNER
-    holding = idle * v["projects.care_maintenance_cost_frac_of_opex"] * book.capacity_t[prod]
-    pay = (
-        holding * cost / 12.0
-        + restart * v["projects.restart_cost_frac_of_capex"] * (book.capex_usd[prod])
-    )
+    pay = idle * holding_frac * cap * cost / 12.0 + restart * restart_usd
     if pay.any():
         np.add.at(fa.cash_usd, owner[private], -pay[private])
     return ~idle
@@ -445,7 +461,7 @@ def produce(
     c = book.country[prod].astype(int)
     m = book.mineral[prod].astype(int)
     price = prices.received[m]  # includes the strategic-reserve floor
-    running = care_and_maintenance(values, book, fa, prod, prices.received, prices.expected)
+    running = care_and_maintenance(values, book, fa, prod, prices.ema, prices.expected)
     out_t = book.capacity_t[prod] * running / 12.0
     cell = c * n_m + m  # flat (country, mineral): bincount sums in the order np.add.at does
     if book.host_scaled[prod].any():  # by-products follow their host's output this month

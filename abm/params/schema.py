@@ -690,8 +690,17 @@ def _structural_params() -> list[Param]:
             "projects.care_maintenance_after_months",
             "float",
             "months",
-            "A mine losing money on operations this long goes on care and maintenance.",
+            "A mine whose cash margin at its smoothed (12-month average) received price is "
+            "below minus the holding cost this many months in a row goes on care and "
+            "maintenance.",
             (1, 120),
+        ),
+        Param(
+            "projects.care_maintenance_min_months",
+            "float",
+            "months",
+            "Least time a mine stays on care and maintenance before it may restart.",
+            (0, 120),
         ),
         Param(
             "projects.care_maintenance_cost_frac_of_opex",
@@ -704,8 +713,17 @@ def _structural_params() -> list[Param]:
             "projects.restart_margin_frac",
             "float",
             "frac of unit cost",
-            "An idle mine restarts when the price it expects exceeds its cost by this margin.",
+            "An idle mine restarts when its smoothed received price exceeds its cost by this "
+            "margin (and the restart pays back).",
             (0, 2),
+        ),
+        Param(
+            "projects.restart_payback_months",
+            "float",
+            "months",
+            "An idle mine restarts only if its expected margin pays the restart cost back "
+            "within this time.",
+            (1, 240),
         ),
         Param(
             "projects.restart_cost_frac_of_capex",

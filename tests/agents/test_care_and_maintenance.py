@@ -1,13 +1,28 @@
-"""Mines idle on sustained losses and restart with hysteresis, instead of flickering."""
+"""Mines idle on sustained losses and restart with hysteresis, instead of flickering.
+
+One rule for every mine (:func:`abm.agents.decisions.care_and_maintenance`): idle after
+``projects.care_maintenance_after_months`` in which the cash margin at the smoothed price is
+below minus the holding cost; stay idle at least ``projects.care_maintenance_min_months``;
+restart, paying the restart cost, when the smoothed price clears the cost by
+``projects.restart_margin_frac`` and the expected margin repays the restart cost within
+``projects.restart_payback_months``.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-from conftest import ci95, runs
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
+from pathlib import Path
 
-from abm import MiningModel
+import numpy as np
+from conftest import SEEDS, ci95, runs
+
+from abm import MiningModel, known_assets, runner
+from abm.agents import decisions
 from abm.agents.decisions import care_and_maintenance
-from abm.params.schema import MINERALS
+from abm.params.data import load_minerals
+from abm.params.schema import COUNTRIES, MINERALS
 from abm.projects import Stage
 
 MOLY = MINERALS.index("molybdenum")
@@ -21,31 +36,79 @@ def _one_mine(model: MiningModel) -> np.ndarray:
     return prod[(book.owner[prod] >= 0) & (book.primary[prod] < 0)][:1]
 
 
-def test_a_losing_mine_runs_until_the_threshold_then_idles_and_pays_to_restart() -> None:
+def _flat(x: float) -> np.ndarray:
+    return np.full(len(MINERALS), x)
+
+
+def test_a_losing_mine_idles_after_the_threshold_stays_idle_and_pays_to_restart() -> None:
     model = MiningModel("baseline", rng=3, years=1)
     v, book, fa = model.values, model.projects, model.firm_arrays
     p = _one_mine(model)
     owner = int(book.owner[p[0]])
-    m = int(book.mineral[p[0]])
     cost = float(book.unit_cost_usd_per_t[p[0]])
-    received = np.full(len(MINERALS), cost * 0.9)  # a loss on every tonne
+    hold = v["projects.care_maintenance_cost_frac_of_opex"]
+    low = _flat(cost * (1 - 2 * hold))  # running expects to lose more than idling costs
     after = int(v["projects.care_maintenance_after_months"])
     for month in range(after - 1):
-        assert care_and_maintenance(v, book, fa, p, received, received)[0], month
+        assert care_and_maintenance(v, book, fa, p, low, low)[0], month
     cash = fa.cash_usd[owner]
-    assert not care_and_maintenance(v, book, fa, p, received, received)[0]  # idles now
-    assert book.idle[p[0]]
-    holding = v["projects.care_maintenance_cost_frac_of_opex"] * book.capacity_t[p[0]] * cost / 12
+    assert not care_and_maintenance(v, book, fa, p, low, low)[0]  # idles now
+    assert book.idle[p[0]] and book.idle_months[p[0]] == 1
+    holding = hold * book.capacity_t[p[0]] * cost / 12
     assert fa.cash_usd[owner] == cash - holding
-    # Expected price above cost, but inside the restart margin: stays idle.
-    near = np.full(len(MINERALS), cost * (1 + v["projects.restart_margin_frac"] / 2))
+    # Expected price far above cost, but the minimum time idle is not served: stays idle.
+    margin = v["projects.restart_margin_frac"]
+    far = _flat(cost * (1 + 3 * margin))
+    min_months = int(v["projects.care_maintenance_min_months"])
+    for month in range(min_months - 1):
+        assert not care_and_maintenance(v, book, fa, p, far, far)[0], month
+    assert book.idle_months[p[0]] == min_months
+    # Served; above cost but inside the restart margin: stays idle.
+    near = _flat(cost * (1 + margin / 2))
     assert not care_and_maintenance(v, book, fa, p, near, near)[0]
     cash = fa.cash_usd[owner]
-    far = np.full(len(MINERALS), cost * (1 + 2 * v["projects.restart_margin_frac"]))
     assert care_and_maintenance(v, book, fa, p, far, far)[0]  # restarts
     restart = v["projects.restart_cost_frac_of_capex"] * book.capex_usd[p[0]]
-    assert np.isclose(fa.cash_usd[owner], cash - restart)
-    assert m == int(book.mineral[p[0]])
+    assert restart > 0 and np.isclose(fa.cash_usd[owner], cash - restart)
+    assert not book.idle[p[0]]
+
+
+def test_a_loss_smaller_than_the_holding_cost_does_not_idle() -> None:
+    """Smoothed price below cost for two years, but by less than the holding cost of idling
+    (inside the band cost x (1 - holding) .. cost): the mine runs through the loss; the same
+    loss counted from a month's price only (the smoothed price at cost) idles nothing."""
+    model = MiningModel("baseline", rng=3, years=1)
+    v, book, fa = model.values, model.projects, model.firm_arrays
+    p = _one_mine(model)
+    cost = float(book.unit_cost_usd_per_t[p[0]])
+    hold = v["projects.care_maintenance_cost_frac_of_opex"]
+    smoothed = _flat(cost * (1 - hold / 2))
+    for month in range(24):
+        assert care_and_maintenance(v, book, fa, p, smoothed, smoothed)[0], month
+    assert book.loss_months[p[0]] == 0
+    low = _flat(cost * (1 - 2 * hold))
+    for month in range(int(v["projects.care_maintenance_after_months"]) - 1):
+        assert care_and_maintenance(v, book, fa, p, low, low)[0], month
+    assert care_and_maintenance(v, book, fa, p, smoothed, smoothed)[0]  # the count restarts
+    assert book.loss_months[p[0]] == 0
+
+
+def test_a_restart_that_does_not_pay_back_waits() -> None:
+    """Margin above the restart margin, but the restart cost not repaid within
+    ``projects.restart_payback_months``: stays idle (the cost made larger than that margin's
+    payback)."""
+    model = MiningModel("baseline", rng=3, years=1)
+    v, book, fa = model.values, model.projects, model.firm_arrays
+    p = _one_mine(model)
+    book.idle[p] = True
+    cost = float(book.unit_cost_usd_per_t[p[0]])
+    margin = v["projects.restart_margin_frac"]
+    price = _flat(cost * (1 + 2 * margin))
+    payback_usd = 2 * margin * cost * book.capacity_t[p[0]] * v["projects.restart_payback_months"]
+    book.capex_usd[p] = 2 * payback_usd / 12 / v["projects.restart_cost_frac_of_capex"]
+    assert not care_and_maintenance(v, book, fa, p, price, price)[0]
+    book.capex_usd[p] = 0.5 * payback_usd / 12 / v["projects.restart_cost_frac_of_capex"]
+    assert care_and_maintenance(v, book, fa, p, price, price)[0]
 
 
 def test_an_idle_mine_keeps_its_reserves() -> None:
@@ -63,24 +126,274 @@ def test_an_idle_mine_keeps_its_reserves() -> None:
     assert (idle[idle.step > 0].value >= 1).all()
 
 
+def test_the_run_summary_counts_mines_on_care_and_maintenance_by_country() -> None:
+    """``abm run``'s summary: mines idle at the end and mine-years idle, by country, from the
+    ``mines_on_care_and_maintenance`` indicator (one mine held idle for 6 months = 0.5)."""
+    model = MiningModel("baseline", rng=4, years=1)
+    book = model.projects
+    p = _one_mine(model)
+    c = COUNTRIES[int(book.country[p[0]])]
+    for _ in range(6):
+        model.step()
+    book.idle[p] = True
+    book.unit_cost_usd_per_t[p] = 1e12  # never worth restarting
+    while model.running:
+        model.step()
+    ts = model.recorder.to_frame()
+    got = runner.care_and_maintenance_summary(ts)
+    assert got[f"end.{c}"] >= 1 and got["end.NA"] >= 1
+    assert got[f"mine_years.{c}"] >= 0.5 and got["mine_years.NA"] >= got[f"mine_years.{c}"]
+    sel = ts[(ts.indicator == "mines_on_care_and_maintenance") & (ts.step > 0)]
+    for r in (*COUNTRIES, "NA"):
+        assert got[f"mine_years.{r}"] == sel[sel.country == r].value.sum() / 12
+    summary = runner.summarise(ts, model.minerals.critical_minerals)
+    text = runner.format_summary(summary, "baseline", 4)
+    line = next(x for x in text.splitlines() if x.startswith("mines on care and maint. at end"))
+    assert line.split()[-4:] == [f"{got[f'end.{r}']:.0f}" for r in (*COUNTRIES, "NA")]
+
+
+# --- price paths through the whole model (paired seeds) ----------------------------------
+
+YEARS = 6
+SHOCK_MONTH = 13  # first month of a shock (a year of flat prices before it)
+DROP_MONTHS = 24
+DROP_FRAC = 0.4  # world prices at 40% of the minerals table's
+RECOVERY_FRAC = 1.6
+
+
+def _factors(path: str) -> np.ndarray:
+    f = np.ones(12 * YEARS)
+    if path == "one_month":
+        f[SHOCK_MONTH - 1] = DROP_FRAC
+    elif path == "sustained":
+        f[SHOCK_MONTH - 1 : SHOCK_MONTH - 1 + DROP_MONTHS] = DROP_FRAC
+        f[SHOCK_MONTH - 1 + DROP_MONTHS :] = RECOVERY_FRAC
+    return f
+
+
+@cache
+def _csv(folder: str, path: str) -> str:
+    """A price-path CSV: every mineral at its minerals-table price x the path's factor."""
+    out = Path(folder) / f"prices_{path}.csv"
+    rows = ["mineral,month,price_usd_per_t,source"]
+    prices = load_minerals().price_usd_per_t
+    for k, f in enumerate(_factors(path)):
+        month = f"{2025 + k // 12}-{k % 12 + 1:02d}"
+        rows += [f"{m},{month},{p * f},test" for m, p in zip(MINERALS, prices, strict=True)]
+    out.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return str(out)
+
+
+def _trace(job: tuple[int, str]) -> dict[str, np.ndarray]:
+    """One run on a price path: which of the mines producing before the shock are idle each
+    month (rows, months), their unit cost over their mineral's price, their restarts."""
+    seed, csv = job
+    model = MiningModel("baseline", rng=seed, years=YEARS, overrides={"market.price_path": csv})
+    book = model.projects
+    for _ in range(SHOCK_MONTH - 1):
+        model.step()
+    rows = book.in_stage(Stage.PRODUCTION)
+    rows = rows[(book.primary[rows] < 0) & ~book.idle[rows]]
+    idle = np.zeros((len(rows), model.n_steps - SHOCK_MONTH + 1), dtype=bool)
+    money = np.zeros(2)  # restart costs due, what owners paid beyond the holding costs
+    original = decisions.care_and_maintenance
+    decisions.care_and_maintenance = _counting(original, money)  # this worker process only
+    try:
+        while model.running:
+            model.step()
+            idle[:, model.steps - SHOCK_MONTH] = book.idle[rows] & (
+                book.stage[rows] == Stage.PRODUCTION
+            )
+    finally:
+        decisions.care_and_maintenance = original
+    price = model.minerals.price_usd_per_t[book.mineral[rows]]
+    return {
+        "idle": idle,
+        "cost_ratio": book.unit_cost_usd_per_t[rows] / price,
+        "restart_due_usd": money[0],
+        "restart_paid_usd": money[1],
+    }
+
+
+def _counting(decide, money: np.ndarray):
+    """``care_and_maintenance`` that adds up, for private mines, the restart costs due
+    (``projects.restart_cost_frac_of_capex`` x capex of each mine restarting) and what the
+    owners' cash fell by beyond the holding cost of the mines idle."""
+
+    def counted(values, book, fa, prod, smoothed, expected):
+        was_idle = book.idle[prod].copy()
+        cash = fa.cash_usd.sum()
+        running = decide(values, book, fa, prod, smoothed, expected)
+        private = book.owner[prod] >= 0
+        restart = was_idle & running & private
+        idle = ~running & private
+        cost = book.unit_cost_usd_per_t[prod]
+        holding = values["projects.care_maintenance_cost_frac_of_opex"] * book.capacity_t[prod]
+        money[0] += (values["projects.restart_cost_frac_of_capex"] * book.capex_usd[prod])[
+            restart
+        ].sum()
+        money[1] += cash - fa.cash_usd.sum() - (holding * cost / 12.0)[idle].sum()
+        return running
+
+    return counted
+
+
+@cache
+def _traces(folder: str, path: str) -> tuple[dict[str, np.ndarray], ...]:
+    jobs = [(s, _csv(folder, path)) for s in SEEDS]
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as ex:
+        return tuple(ex.map(_trace, jobs))
+
+
+def _folder(tmp_path_factory) -> str:
+    return str(tmp_path_factory.getbasetemp())
+
+
+def test_a_one_month_price_drop_idles_no_mine(tmp_path_factory) -> None:
+    """World prices at 40% for one month: no mine producing before it goes idle in any month
+    after it that it would not have gone idle in on flat prices (every seed)."""
+    folder = _folder(tmp_path_factory)
+    for seed, one, flat in zip(
+        SEEDS, _traces(folder, "one_month"), _traces(folder, "flat"), strict=True
+    ):
+        extra = one["idle"] & ~flat["idle"]
+        assert not extra.any(), (seed, np.flatnonzero(extra.any(axis=1)))
+
+
+def test_a_sustained_drop_idles_the_high_cost_mines_and_a_recovery_restarts_them(
+    tmp_path_factory,
+) -> None:
+    """Two years at 40% idle mines (paired seeds against flat prices), the idled ones have
+    higher unit costs than those that keep running, and three years at 160% restart most of
+    them."""
+    folder = _folder(tmp_path_factory)
+    end_drop = DROP_MONTHS - 1  # column of the drop's last month
+    idled, gap, restarted = [], [], []
+    for low, flat in zip(_traces(folder, "sustained"), _traces(folder, "flat"), strict=True):
+        by_drop = low["idle"][:, end_drop] & ~flat["idle"][:, end_drop]
+        running = ~low["idle"][:, end_drop]
+        idled.append(by_drop.sum())
+        gap.append(low["cost_ratio"][by_drop].mean() - low["cost_ratio"][running].mean())
+        restarted.append((by_drop & ~low["idle"][:, -1]).sum() / max(by_drop.sum(), 1))
+    mean, half = ci95(np.array(idled, dtype=float))
+    assert mean - half > 0, (mean, half)
+    mean, half = ci95(np.array(gap))
+    assert mean - half > 0, (mean, half)
+    mean, half = ci95(np.array(restarted))
+    assert mean - half > 0.5, (mean, half)
+
+
+def test_restarts_after_a_recovery_pay_the_restart_cost(tmp_path_factory) -> None:
+    """Over the drop and the recovery, owners pay exactly the restart costs of the mines that
+    restart (beyond the holding costs), and those are larger than on flat prices (paired
+    seeds)."""
+    folder = _folder(tmp_path_factory)
+    extra = []
+    for low, flat in zip(_traces(folder, "sustained"), _traces(folder, "flat"), strict=True):
+        for tr in (low, flat):
+            assert np.isclose(tr["restart_paid_usd"], tr["restart_due_usd"], rtol=1e-9, atol=1)
+        extra.append((low["restart_due_usd"] - flat["restart_due_usd"]) / 1e6)
+    mean, half = ci95(np.array(extra))
+    assert mean - half > 0, (mean, half)
+
+
+# --- the baseline: no flicker -------------------------------------------------------------
+
+JUMP_FRAC = 0.15  # a month-to-month move of North American output counted as a jump
+
+
+def _baseline_trace(seed: int) -> dict:
+    """A 10-year baseline run: output by country and mineral each month (step 0 first), the
+    months in which a known project started producing (by mineral), and the cells in which no
+    mine is producing at the end (closed for good)."""
+    model = MiningModel("baseline", rng=seed, years=10)
+    out = [model.production_t.copy()]
+    while model.running:
+        model.step()
+        out.append(model.production_t.copy())
+    book = model.projects
+    starts = known_assets.started(book)
+    prod = book.stage == Stage.PRODUCTION
+    alive = np.zeros((len(COUNTRIES), len(MINERALS)), dtype=bool)
+    alive[book.country[prod], book.mineral[prod]] = True
+    return {
+        "production_t": np.array(out),
+        "known_starts": {
+            (MINERALS.index(r.mineral), int(r.production_step)): r.name for r in starts.itertuples()
+        },
+        "closed": ~alive,
+    }
+
+
+@cache
+def _baseline_traces() -> tuple[dict, ...]:
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as ex:
+        return tuple(ex.map(_baseline_trace, SEEDS))
+
+
+def test_north_american_output_does_not_jump_except_when_a_known_project_starts() -> None:
+    """Baseline, seeds 1-8: for every mineral, months in which North American output moves by
+    more than 15% are under 3% of months, not counting the months in which a known project
+    starts producing (the excepted months are those in ``known_starts``: Thacker Pass,
+    Rhyolite Ridge, the Quebec spodumene restarts, ... in lithium; they are listed on
+    failure). Before hysteresis for every mine (commit 4d2a79e) NA lithium moved in 6.8% of
+    months and molybdenum in 4.7%; now 0.3% and 0.5%."""
+    traces = _baseline_traces()
+    jumps = np.zeros(len(MINERALS))
+    months = 0
+    excepted = []
+    for seed, tr in zip(SEEDS, traces, strict=True):
+        na = tr["production_t"].sum(axis=1)  # (steps + 1, M)
+        prev, now = na[:-1], na[1:]
+        moved = np.abs(now - prev) > JUMP_FRAC * prev
+        moved &= prev > 0
+        for k, m in zip(*np.nonzero(moved), strict=True):
+            step = int(k) + 1
+            if (m, step) in tr["known_starts"]:
+                excepted.append((seed, MINERALS[m], step, tr["known_starts"][(m, step)]))
+                moved[k, m] = False
+        jumps += moved.sum(axis=0)
+        months += len(now)
+    share = {MINERALS[m]: jumps[m] / months for m in range(len(MINERALS))}
+    assert max(share.values()) < 0.03, (share, excepted)
+    # the exception is for known starts, not a way round the rule: few months are excepted
+    assert len(excepted) < 0.01 * months * len(MINERALS), excepted
+
+
+def test_no_country_loses_a_mineral_it_produced_unless_its_mines_closed_for_good() -> None:
+    """Baseline, seeds 1-8: a country's output of a mineral it produced in 2024 is never 0 in
+    a month, except where every mine of it has closed for good (none does in 10 years: the
+    list of such cells is empty)."""
+    closed_for_good = []
+    for seed, tr in zip(SEEDS, _baseline_traces(), strict=True):
+        out = tr["production_t"]
+        produced = out[0] > 0
+        zero = (out[1:] <= 0) & produced[None]
+        for c, m in zip(*np.nonzero(zero.any(axis=0)), strict=True):
+            first = int(np.argmax(zero[:, c, m]))
+            for_good = tr["closed"][c, m] and zero[first:, c, m].all()
+            assert for_good, (seed, COUNTRIES[c], MINERALS[m], np.flatnonzero(zero[:, c, m]) + 1)
+            closed_for_good.append((seed, COUNTRIES[c], MINERALS[m]))
+    assert closed_for_good == []
+
+
 def _jump_share(ts, mineral: str | None = None) -> float:
     """Share of mineral-months whose NA output moves more than 15% from the month before."""
     p = ts[(ts.indicator == "production_t") & (ts.country == "NA")]
     p = p.pivot(index="step", columns="mineral", values="value")
     p = p[[m for m in MINERALS if p[m].iloc[0] > 0]] if mineral is None else p[[mineral]]
-    return float((p.pct_change().abs() > 0.15).iloc[1:].to_numpy().mean())
+    return float((p.pct_change().abs() > JUMP_FRAC).iloc[1:].to_numpy().mean())
 
 
-def test_output_does_not_jump_month_to_month_on_price_noise() -> None:
-    """Before hysteresis NA molybdenum output moved >15% in 11% of months (8 seeds, mean) and
-    all minerals in 4.8% of mineral-months; idling after 6 months of losses, with a 10%
-    restart margin, brings them to about 2%."""
+def test_hysteresis_removes_jumps_that_idling_on_one_months_loss_makes() -> None:
+    """Paired seeds against idling after one month of loss and restarting at cost: the
+    hysteresis (6 months of losses beyond the holding cost, a year idle at least, a 10%
+    restart margin) removes NA molybdenum jumps."""
     base = runs()
-    share = np.array([_jump_share(ts) for ts in base])
-    mean, half = ci95(share)
-    assert mean + half < 0.03
     flicker = runs(
-        '{"projects.care_maintenance_after_months": 1.0, "projects.restart_margin_frac": 0.0}'
+        '{"projects.care_maintenance_after_months": 1.0, "projects.restart_margin_frac": 0.0,'
+        ' "projects.care_maintenance_min_months": 0.0,'
+        ' "projects.care_maintenance_cost_frac_of_opex": 0.0}'
     )
     diff = np.array(
         [
@@ -89,4 +402,4 @@ def test_output_does_not_jump_month_to_month_on_price_noise() -> None:
         ]
     )
     mean, half = ci95(diff)
-    assert mean + half < 0  # hysteresis removes jumps (paired seeds)
+    assert mean + half < 0, (mean, half)  # hysteresis removes jumps (paired seeds)

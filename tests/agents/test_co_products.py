@@ -31,7 +31,8 @@ def test_co_product_rows_point_at_their_primary_row() -> None:
 
 def test_co_products_idle_and_restart_with_the_mine_not_on_their_own_margin() -> None:
     """Zinc losing money for the idling threshold takes lead and silver (profitable) with it;
-    lead losing on its own does not idle it while zinc pays; a zinc restart restarts both."""
+    lead losing on its own does not idle it while zinc pays; a zinc restart (after the
+    minimum time idle) restarts both."""
     model = MiningModel("baseline", rng=3, years=1)
     v, book, fa = model.values, model.projects, model.firm_arrays
     zinc, co = _red_dog(model)
@@ -49,5 +50,9 @@ def test_co_products_idle_and_restart_with_the_mine_not_on_their_own_margin() ->
     for _ in range(after):
         running = care_and_maintenance(v, book, fa, rows, zinc_loss, zinc_loss)
     assert not running.any() and book.idle[rows].all()
+    # idle at least the minimum time, then restart with zinc
+    for _ in range(int(v["projects.care_maintenance_min_months"]) - 1):
+        running = care_and_maintenance(v, book, fa, rows, rich, rich)
+        assert not running.any() and book.idle[rows].all()
     running = care_and_maintenance(v, book, fa, rows, rich, rich)
     assert running.all() and not book.idle[rows].any()
