@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from abm.params.scenario import load_scenario
 from abm.params.schema import COUNTRIES, MINERALS
 from abm.params.tables import PARAMS_DIR, choice, fail, number, read_rows
 
@@ -219,8 +220,6 @@ def capacity_table() -> str:
     operating first-stage nameplate, throughput at the baseline's utilisation, construction +
     announced, recycled supply (``python -m abm.params.plants`` prints it; the plant README
     quotes it)."""
-    from abm.params.scenario import load_scenario  # noqa: PLC0415 (scripted use only)
-
     plants = load_plants()
     u = load_scenario("baseline").values["processing.utilisation_frac"]
     k = operating_capacity_t(plants)
