@@ -538,7 +538,9 @@ def reference_valuation(
     between countries, whose shares are calibrated (S&P 2023)."""
     policy = {k: x for k, x in reference.items() if k.startswith(("government.", "trade."))}
     v = {**values, **policy}
-    prices = market.prices_under(v, rest_of_world.price_multiple(v, minerals), production_t)
+    prices = market.prices_under(
+        v, rest_of_world.price_multiple(v, minerals, reference), production_t
+    )
     waits = np.array([g.expected_waits_months(v) for g in governments])
     inputs = valuation.build_inputs(
         v,

@@ -207,8 +207,9 @@ def model(
     from abm.params.scenario import load_scenario
     from abm.runner import DEFAULT_SEED
 
-    if seed is not None:
-        check_seed(seed, "seed")
+    if seed is not None:  # refused before the (slow) workbench import
+        for s in seed if isinstance(seed, tuple | list) else (seed,):
+            check_seed(s, "seed")
     em = workbench("em_framework")
     scen = load_scenario(scenario)
     years = validate_value("simulation.years", years, "years")

@@ -340,7 +340,7 @@ class Market:
         self.prices: PriceState | None = None
         # Plants are valued against the price regional producers receive at the start
         # under the calibration reference's policy (no restriction, its tariffs).
-        ref_multiple = price_multiple(reference, minerals)
+        ref_multiple = price_multiple(reference, minerals, reference)  # 1: prices of 2024
         self.reference_received = self.prices_under(reference, ref_multiple, production0_t).received
 
     # --- prices ------------------------------------------------------------------------

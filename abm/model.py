@@ -102,7 +102,7 @@ class MiningModel(mesa.Model):
             Government(self, c, i, v, self.projects, crit, self.scale)
             for i, c in enumerate(COUNTRIES)
         ]
-        self.rest_of_world = RestOfWorld(self, v, self.minerals)
+        self.rest_of_world = RestOfWorld(self, v, self.minerals, self.reference_values)
         self.state_agencies = [StateAgency(self, g) for g in self.governments]
         start, self.deposits = calibration.build_start(
             v,

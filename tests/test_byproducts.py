@@ -106,15 +106,17 @@ def _refined_germanium_t(ts) -> float:
 def test_germanium_and_gallium_come_from_refineries_not_mines() -> None:
     """Germanium withheld abroad (80%): no mine builds a germanium circuit (it is recovered
     from zinc refinery residues, USGS MCS 2025), so NA germanium mine output stays 0; the
-    announced Clarksville recovery plant starts sooner, and what North American plants
-    recover never exceeds the world rate times their zinc feed."""
+    announced Clarksville recovery plant (30 t/yr) comes on in both runs, and what it recovers
+    is bounded by the world rate times US zinc feed (about 2.7 t/yr), so the restriction
+    cannot raise it: refined germanium is the same with and without, in every seed."""
     over = {"trade.row_export_restriction.germanium": 0.8}
     for ts in runs(json.dumps(over, sort_keys=True), years=5):
         assert value(ts, "production_t", "NA", "germanium", how="sum") == 0
         assert value(ts, "production_t", "NA", "gallium", how="sum") == 0
     diff = paired(_refined_germanium_t, over, years=5)
-    m, h = ci95(diff)
-    assert m - h > 0, (m, h)
+    base = np.array([_refined_germanium_t(ts) for ts in runs("{}", years=5)])
+    assert (base > 0).all()  # Clarksville recovers germanium within the five years
+    np.testing.assert_allclose(diff, 0.0, atol=1e-9 * base.max())
     model = MiningModel("baseline", rng=2, years=5, overrides=over)
     rate = byproducts.world_recovery_t_per_t(model.minerals, byproducts.host_index(model.minerals))
     while model.running:

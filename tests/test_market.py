@@ -36,7 +36,10 @@ def test_export_restriction_price_multiple_formula():
     )
     mult = model.rest_of_world.price_multiple()
     share = load_minerals().row_top_share_frac[MINERALS.index("gallium")]
-    assert mult[MINERALS.index("gallium")] == pytest.approx((1 - 0.5 * share) ** -2)
+    r0 = model.reference_values["trade.row_export_restriction.gallium"]  # in the 2024 price
+    assert mult[MINERALS.index("gallium")] == pytest.approx(
+        (1 - 0.5 * share) ** -2 / (1 - r0 * share) ** -2
+    )
     assert mult[MINERALS.index("copper")] == 1.0
 
 

@@ -27,19 +27,21 @@ def test_baseline_has_the_controls_and_the_counterfactual_has_none():
     assert all(hist[f"trade.row_export_restriction.{m}"] == 0.0 for m in MINERALS)
 
 
-def test_controls_raise_the_world_price_by_the_restriction_formula():
-    """World price multiple (1 - r x top share)^(-1/e) at the start, 1 without controls."""
+def test_prices_of_2024_hold_the_controls_and_lifting_them_lowers_prices():
+    """The 2024 prices already hold the controls in force (baseline's multiple is 1); without
+    them the world price is lower by the restriction formula, (1 - r x top share)^(1/e)."""
     base = MiningModel("baseline", rng=1, years=1)
     none = MiningModel("no_row_controls", rng=1, years=1)
     share = load_minerals().row_top_share_frac
     e = base.values["market.demand_elasticity"]
+    np.testing.assert_allclose(base.rest_of_world.price_multiple(), 1.0)
     for m in CONTROLLED:
         i = MINERALS.index(m)
         r = base.values[f"trade.row_export_restriction.{m}"]
-        assert base.rest_of_world.price_multiple()[i] == pytest.approx(
-            (1 - r * share[i]) ** (-1 / e)
+        assert none.rest_of_world.price_multiple()[i] == pytest.approx(
+            (1 - r * share[i]) ** (1 / e)
         )
-        assert none.rest_of_world.price_multiple()[i] == pytest.approx(1.0)
+        assert none.rest_of_world.price_multiple()[i] < 1.0
 
 
 def _germanium_refined_t(ts) -> float:

@@ -12,7 +12,9 @@ supply outside China and demand substitution brought prices back within about th
 years; params/history/prices_monthly.csv). The net withheld share ``w`` sets
 
 * the world price multiple ``(1 - w) ** (-1 / e)`` (constant-elasticity world demand,
-  ``market.demand_elasticity``), capped at ``market.max_price_multiple``;
+  ``market.demand_elasticity``), capped at ``market.max_price_multiple``, relative to that of
+  the calibration reference's restrictions (the 2024 prices already hold China's 2023-2025
+  controls, which baseline keeps in force: lifting them lowers prices below 2024's);
 * the share of North America's import need the world can serve at that price: 1 while the
   price clears the world market, ``(1 - w) / multiple ** (-e)`` once the cap binds (the rest
   is rationed). North America buys from rest-of-world suppliers in proportion to their
@@ -21,7 +23,7 @@ years; params/history/prices_monthly.csv). The net withheld share ``w`` sets
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import mesa
@@ -61,9 +63,18 @@ def offer(values: dict[str, Any], withheld_frac: np.ndarray) -> RowOffer:
     return RowOffer(multiple, supply, w)
 
 
-def price_multiple(values: dict[str, Any], minerals: MineralData) -> np.ndarray:
-    """World-price multiple of the restrictions in ``values`` with no decay or response
-    (the level a firm reading the policy expects; the calibration reference's)."""
+def price_multiple(
+    values: dict[str, Any], minerals: MineralData, reference: dict[str, Any]
+) -> np.ndarray:
+    """World-price multiple of the restrictions in ``values`` with no decay or response (the
+    level a firm reading the policy expects), relative to the calibration reference's: the
+    2024 prices of params/minerals.toml already hold the restrictions in force then (China's
+    2023-2025 controls in baseline), so they are the price at the reference's level."""
+    return _level(values, minerals) / _level(reference, minerals)
+
+
+def _level(values: dict[str, Any], minerals: MineralData) -> np.ndarray:
+    """Absolute world-price multiple of the undecayed restrictions in ``values``."""
     return offer(values, restriction_frac(values) * minerals.row_top_share_frac).price_multiple
 
 
@@ -78,10 +89,18 @@ class RestOfWorld(mesa.Agent):
 
     model: MiningModel
 
-    def __init__(self, model: MiningModel, values: dict[str, Any], minerals: MineralData):
+    def __init__(
+        self,
+        model: MiningModel,
+        values: dict[str, Any],
+        minerals: MineralData,
+        reference: dict[str, Any],
+    ):
         super().__init__(model)
         self.values = values  # the model's live parameter table
         self.minerals = minerals
+        # prices are relative to the reference's restrictions (see price_multiple)
+        self.reference_multiple = _level(reference, minerals)
         n = len(MINERALS)
         self._lever = restriction_frac(values)  # restriction as last set by policy
         self._age_months = np.zeros(n)  # months since it was last set
@@ -98,7 +117,8 @@ class RestOfWorld(mesa.Agent):
     def _offer(self, withheld: np.ndarray | None = None) -> RowOffer:
         if withheld is None:
             withheld = self.restriction_frac() * self.minerals.row_top_share_frac
-        return offer(self.values, np.maximum(withheld - self.replaced_frac, 0.0))
+        now = offer(self.values, np.maximum(withheld - self.replaced_frac, 0.0))
+        return replace(now, price_multiple=now.price_multiple / self.reference_multiple)
 
     def step_offer(self) -> RowOffer:
         """Advance one month (policy may have changed the restriction) and return the offer."""

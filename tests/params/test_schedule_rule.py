@@ -40,6 +40,10 @@ CONTEXT: dict[str, Any] = {
 LATER = '[[schedule]]\ndate = "2025-09"\nset = { "government.MX.royalty_rate" = 0.05 }\n'
 # Levers whose mechanism needs more than CONTEXT, or whose far bound does nothing in two
 # years: (extra set-up, scheduled value, years). Measured: each differs, the default does not.
+_IDLE_FAST = {
+    "projects.care_maintenance_after_months": 1.0,
+    "projects.care_maintenance_min_months": 1.0,
+}
 SPECIAL: dict[str, tuple[dict[str, Any], Any, int]] = {
     "trade.beneficiation_credit_frac": ({"trade.rules_of_origin": "geological_origin"}, 1.0, 2),
     "trade.status_quo_preference_capture_frac": ({"trade.row_tariff": 0.25}, 0.0, 2),
@@ -54,19 +58,23 @@ SPECIAL: dict[str, tuple[dict[str, Any], Any, int]] = {
     "firms.junior_sell_after_months": ({}, 1.0, 4),
     "firms.equity_frac_of_capex": ({}, 0.0, 4),
     "exploration.state_efficiency_frac": ({}, 0.0, 2),
-    "projects.restart_cost_frac_of_capex": ({}, 1.0, 4),
+    # idling and restarting within the run: mines idle after one loss month, stay one month
+    "projects.restart_cost_frac_of_capex": (_IDLE_FAST, 1.0, 4),
+    "projects.care_maintenance_min_months": (
+        {"projects.care_maintenance_after_months": 1.0},
+        120.0,
+        4,
+    ),
+    "projects.restart_margin_frac": (_IDLE_FAST, 2.0, 4),
+    "projects.restart_payback_months": (_IDLE_FAST, 1.0, 4),
     "projects.drop_after_months": ({}, 1.0, 2),
     "market.max_price_multiple": ({}, 1.0, 2),
     "market.max_scarcity_multiple": ({"trade.row_export_restriction.graphite": 0.9}, 1.0, 2),
     "permitting.max_carryover_months": ({}, 1.0, 2),
     "processing.base_margin_frac": ({"trade.rules_of_origin": "geological_origin"}, 1.0, 3),
-    # an announced plant that does not pay (Nouveau Monde's, at a 10 pp Canadian risk
-    # premium) is dropped at once instead of waiting five years
-    "processing.announced_patience_years": (
-        {"government.CA.country_risk_premium_frac": 0.10},
-        0.0,
-        3,
-    ),
+    # with the go threshold at today's value, an announced plant a price draw has pushed below
+    # it is dropped at once instead of waiting five years for prices to recover
+    "processing.announced_patience_years": ({"processing.announced_go_value_frac": 1.0}, 0.0, 3),
 }
 # Valid values for the fixed string parameters that have no list of choices.
 FIXED_STR = {

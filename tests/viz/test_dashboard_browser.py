@@ -254,7 +254,7 @@ def test_scheduled_policies_listed_and_marked(
         d = _open(page, server.url)
         schedule = page.locator(".abm-schedule")
         expect(schedule).to_contain_text("2026-01 (scheduled) Export restrictions on gallium")
-        expect(schedule).to_contain_text("Trade: ROW export restriction, gallium 0.0% → 80.0%")
+        expect(schedule).to_contain_text("Trade: ROW export restriction, gallium 5.5% → 80.0%")
         expect(schedule).to_contain_text("2026-07 (scheduled) Crisis response protocol")
         expect(schedule).to_contain_text("Mexico: Critical exploration credit 0.0% → 30.0%")
         page.locator(".abm-group-trade").click()

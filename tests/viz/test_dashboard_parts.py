@@ -230,7 +230,8 @@ def test_policy_changes_marked_on_every_panel_and_listed() -> None:
     scenario = load_scenario("crisis_fast_track")
     listed = describe_schedule(scenario.schedule, scenario.values)
     assert [c.date for c in listed] == ["2026-01", "2026-07"]
-    assert "Trade: ROW export restriction, gallium 0.0% → 80.0%" in listed[0].lines
+    # baseline holds China's gallium licensing (5.5%, params/scenarios/baseline.toml)
+    assert "Trade: ROW export restriction, gallium 5.5% → 80.0%" in listed[0].lines
     assert "Mexico: Critical exploration credit 0.0% → 30.0%" in listed[1].lines
     # "value now" is the value in force before the date, with the user's levers
     moved = describe_schedule(
