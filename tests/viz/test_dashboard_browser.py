@@ -259,7 +259,7 @@ def test_scheduled_policies_listed_and_marked(
         expect(schedule).to_contain_text("Mexico: Critical exploration credit 0.0% → 30.0%")
         page.locator(".abm-group-trade").click()
         gallium = page.locator(".abm-lever-trade-row_export_restriction-gallium")
-        expect(gallium).to_contain_text("ROW export restriction, gallium: 0.0%")
+        expect(gallium).to_contain_text("ROW export restriction, gallium: 5.5%")
         expect(gallium).to_contain_text("scheduled: 80.0% from 2026-01")
 
         d.expect_drawn("2024-12")
