@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from abm import atomic
+from abm.byproducts import REFINERY_BYPRODUCTS
 from abm.experiments.summary import (
     DEMAND_PART,
     MIN_REFERENCE_DEPENDENCY_FRAC,
@@ -253,6 +254,8 @@ def _binds(r: pd.Series) -> str:
     meets demand (neither), plants (ore leaves or plants are full), or mines."""
     if r.dependency_end < MIN_REFERENCE_DEPENDENCY_FRAC:
         return "neither (regional supply meets demand)"
+    if r.name in REFINERY_BYPRODUCTS:  # not mined: recovered from a host's feed at refineries
+        return "refinery recovery (bounded by the host's feed)"
     if r.unprocessed_end_frac > EXPORTED_ORE_FRAC or (
         r.capacity_t_end > 0 and r.idle_capacity_end_frac < 1 - FULL_PLANT_FRAC
     ):
@@ -266,6 +269,12 @@ def _limits_sentence(m: str, r: pd.Series) -> str:
     share = r.output_share_of_consumption
     if r.binds.startswith("neither"):
         text = f"import dependency is {r.dependency_end:.1%} at the end"
+    elif r.binds.startswith("refinery recovery"):
+        text = (
+            f"North American recovery capacity is {r.capacity_t_end:,.3g} t/yr at the end "
+            "(gallium from alumina and zinc residues, germanium from zinc residues); plants "
+            "recover at most the world rate x their host's feed, and no mine produces it"
+        )
     elif r.binds.startswith("mine output (scarce"):
         text = (
             f"regional mines produce {r.output_t_end:,.3g} t/yr at the end, "

@@ -56,6 +56,9 @@ def test_what_binds_is_read_from_the_runs() -> None:
     assert scarce.binds.startswith("mine output (scarce")
     met = report.mineral_limits(_runs(lots, {m: 0.5e9}, dep=0.01), "alt", "baseline").loc[m]
     assert met.binds.startswith("neither")
+    # gallium and germanium are not mined: what limits them is recovery at refineries
+    ga = report.mineral_limits(_runs(lots, {}), "alt", "baseline").loc["gallium"]
+    assert ga.binds.startswith("refinery recovery")
 
 
 def test_lead_time_is_when_output_responds() -> None:
