@@ -39,12 +39,24 @@ KEY_OUTCOMES = [
 ]
 
 
+# Below this width an interval is reported as "no variation" (every replication gave the same
+# value: a deterministic cell, e.g. a mineral no scenario moves), not printed as [x, x].
+NO_VARIATION_WIDTH = 1e-12
+
+
+def _interval(lo: float, hi: float, fmt: str) -> str:
+    """``[lo, hi]`` in ``fmt``, or "no variation" for a zero-width interval."""
+    if abs(hi - lo) <= NO_VARIATION_WIDTH:
+        return "no variation"
+    return f"[{lo:{fmt}}, {hi:{fmt}}]"
+
+
 def _cell(mid: float, lo: float, hi: float, scale: float, sig: bool, negl: bool = False) -> str:
     if np.isnan(mid):
         return ""
     star = " **\\***" if sig else ""
     small = " (negligible)" if negl else ""
-    return f"{mid * scale:+.3g} [{lo * scale:+.3g}, {hi * scale:+.3g}]{star}{small}"
+    return f"{mid * scale:+.3g} {_interval(lo * scale, hi * scale, '+.3g')}{star}{small}"
 
 
 def _diff_table(summary: pd.DataFrame, others: list[str], reference: str) -> list[str]:
@@ -105,7 +117,7 @@ def _target_section(
         year = str(last) if when == END else when
         verdict = _verdict(r.ci_lo, r.ci_hi, t)
         lines.append(
-            f"| {r.scenario} | {year} | {r['mean']:+.1%} | [{r.ci_lo:+.1%}, {r.ci_hi:+.1%}] | "
+            f"| {r.scenario} | {year} | {r['mean']:+.1%} | {_interval(r.ci_lo, r.ci_hi, '+.1%')} | "
             f"{verdict} |"
         )
     return [*lines, ""]
@@ -382,8 +394,8 @@ def _claim_section(summary: pd.DataFrame, others: list[str], reference: str, las
             demand = _mean(s, scen, f"{DEMAND_PART}.{m}.{END}")
             verdicts[m] = _verdict(r.ci_lo, r.ci_hi, lo_c, hi_c)
             lines.append(
-                f"| {m} | {_pct(total)} | {r['mean']:+.1%} | [{r.ci_lo:+.1%}, {r.ci_hi:+.1%}] | "
-                f"{_pct(demand)} | {verdicts[m]} |"
+                f"| {m} | {_pct(total)} | {r['mean']:+.1%} | "
+                f"{_interval(r.ci_lo, r.ci_hi, '+.1%')} | {_pct(demand)} | {verdicts[m]} |"
             )
         overall = verdicts.pop("critical_value_weighted", "undetermined")
         by_verdict: dict[str, list[str]] = {}

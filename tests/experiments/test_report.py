@@ -168,3 +168,11 @@ def test_limit_rows_per_run_combine_into_those_of_all_runs() -> None:
     per_run = [ts for _, ts in runs.groupby(["scenario", "seed"], sort=False)][::-1]
     combined = report.combine_limits([report.limit_frame(ts) for ts in per_run])
     pd.testing.assert_frame_equal(combined, report.limit_frame(runs))
+
+
+def test_a_zero_width_interval_reads_no_variation() -> None:
+    """A mineral no scenario moves (the same value in every replication) is reported as "no
+    variation", not as [x, x] (issue 25)."""
+    assert report._interval(0.0, 0.0, "+.1%") == "no variation"
+    assert report._interval(-0.1, 0.2, "+.1%") == "[-10.0%, +20.0%]"
+    assert "no variation" in report._cell(0.5, 0.5, 0.5, 1.0, sig=False)
