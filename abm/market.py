@@ -304,7 +304,13 @@ class Market:
         # Observed prices already hold whatever regional output did to them: no feedback.
         self.endogenous_world = values["market.price_path"] == "stochastic"
         self.demand_path = DemandPath.from_values(values, *start, n_steps)
-        self.consumption0_t = minerals.consumption_t.copy()
+        # Mexican and Canadian consumption are crude estimates: their declared multiples
+        scale = [
+            1.0,
+            values["market.mx_consumption_multiple"],
+            values["market.ca_consumption_multiple"],
+        ]
+        self.consumption0_t = minerals.consumption_t * np.array(scale)[:, None]
         self.base_demand_t = self.consumption0_t.copy()  # wanted at the reference price
         self.production0_na_t = production0_t.sum(axis=0)
         self.output_avg_na_t = self.production0_na_t.copy()  # 12-month average NA output

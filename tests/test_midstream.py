@@ -12,6 +12,7 @@ from abm.midstream import allocate_feed, mined_dependency, share_refined
 from abm.model import MiningModel
 from abm.outcomes import value_weights
 from abm.params.plants import load_plants, operating_capacity_t
+from abm.params.schema import MINERALS
 from tests.conftest import ci95, paired
 
 US, MX, CA = 0, 1, 2
@@ -158,3 +159,21 @@ def test_an_announced_plant_is_built_when_it_pays_and_dropped_when_it_does_not()
     while m.running:
         m.step()
     assert not [a for a in m.market.announced if a.plant.plant_id == "nmg_becancour_graphite"]
+
+
+def test_mexican_consumption_multiple_scales_demand_and_raises_dependency():
+    """market.mx_consumption_multiple scales Mexico's 2024 consumption (a crude estimate, a
+    declared uncertainty): doubled, Mexico consumes twice as much at the start, US and Canada
+    are unchanged, and with the same regional supply North American copper dependency rises."""
+    base = MiningModel("baseline", rng=2, years=1)
+    more = MiningModel(
+        "baseline", rng=2, years=1, overrides={"market.mx_consumption_multiple": 2.0}
+    )
+    c0, c1 = base.market.last_clearing(), more.market.last_clearing()
+    np.testing.assert_allclose(c1.demand_t[MX], 2.0 * c0.demand_t[MX])
+    np.testing.assert_allclose(c1.demand_t[[US, CA]], c0.demand_t[[US, CA]])
+    cu = MINERALS.index("copper")
+    # no more regional supply: the extra use is all imported, d1 = (d0 C0 + dC) / (C0 + dC)
+    used0, extra = c0.consumption_t[:, cu].sum(), c0.consumption_t[MX, cu]
+    expect = (c0.dependency_na[cu] * used0 + extra) / (used0 + extra)
+    assert c1.dependency_na[cu] == pytest.approx(expect, rel=1e-9)

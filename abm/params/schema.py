@@ -932,6 +932,22 @@ def _structural_params() -> list[Param]:
             (0, 30),
         ),
         Param(
+            "market.mx_consumption_multiple",
+            "float",
+            "multiple of the estimate",
+            "Mexico's 2024 consumption of every mineral relative to params/minerals.toml's "
+            "estimate (US consumption x manufacturing value added, crude); for uncertainty.",
+            (0.1, 10),
+        ),
+        Param(
+            "market.ca_consumption_multiple",
+            "float",
+            "multiple of the estimate",
+            "Canada's 2024 consumption of every mineral relative to params/minerals.toml's "
+            "estimate (US consumption x manufacturing value added, crude); for uncertainty.",
+            (0.1, 10),
+        ),
+        Param(
             "market.secondary_growth_frac_per_year",
             "float",
             "frac per year",
@@ -1151,6 +1167,8 @@ FIXED_IN_RUN: frozenset[str] = frozenset(
         "market.demand_growth_shift_frac_per_year",
         "market.na_demand_growth_factor",
         "market.price_path",
+        "market.mx_consumption_multiple",
+        "market.ca_consumption_multiple",
     }
 )
 
