@@ -363,7 +363,9 @@ def _pipeline(
     Inflow = discoveries a year at the calibrated starting exploration spend over the cost
     per discovery; each gate (resource, feasibility, permit) passes ``GATE_PASS_FRAC``. Time
     in permitting = the reference review times ``calibration.pipeline_permit_time_multiple``
-    (the queue adds to the review). Known projects count toward each stage's stock.
+    (the queue adds to the review). Known projects count toward each stage's stock; with
+    ``calibration.synthetic_late_pipeline = "unknown_cells"`` a cell with a known project in
+    development gets no synthetic permitting or construction projects.
     """
     v, book = values, factory.book
     juniors = np.flatnonzero(fa.kind == JUNIOR)
@@ -373,6 +375,8 @@ def _pipeline(
     age_lo, age_hi = (int(v[f"calibration.pipeline_age_months_{b}"]) for b in ("min", "max"))
     term_months = 12 * int(v["calibration.pipeline_concession_years"])
     n_known = _known_pipeline(v, reference, rng, fa, factory)
+    known_cells = {(c, m) for c, m, _ in n_known}
+    late_everywhere = v["calibration.synthetic_late_pipeline"] == "all"
     for c, country in enumerate(COUNTRIES):
         review = reference[country_key(country, "permit_review_months")]
         conc = v[country_key(country, "concession_years")]
@@ -386,6 +390,9 @@ def _pipeline(
             for s, (share, dur) in months.items():
                 j = int(rng.poisson(inflow[c, m] * share * dur / 12.0))
                 j = max(j - n_known.get((c, m, s), 0), 0)
+                late = s in (Stage.PERMITTING, Stage.CONSTRUCTION)
+                if late and not late_everywhere and (c, m) in known_cells:
+                    j = 0  # the known table is this cell's late pipeline
                 if j == 0:
                     continue
                 early = s in (Stage.RESOURCE, Stage.FEASIBILITY)

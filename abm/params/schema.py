@@ -1053,6 +1053,15 @@ def _calibration_params() -> list[Param]:
             (1, 10),
         ),
         Param(
+            k + "synthetic_late_pipeline",
+            "str",
+            "choice",
+            "Where the starting pipeline gets synthetic permitting and construction projects: "
+            "all = every cell (less its known projects); unknown_cells = only cells with no "
+            "known project in development (params/known_projects.csv is the late pipeline).",
+            choices=("all", "unknown_cells"),
+        ),
+        Param(
             k + "junior_early_stage_share_frac",
             f,
             "frac of cells",
