@@ -214,3 +214,21 @@ def test_an_idle_known_mine_with_a_size_starts_on_care_and_maintenance(monkeypat
     frame = model.recorder.to_frame()
     idle = frame[(frame.indicator == "mines_on_care_and_maintenance") & (frame.country == "CA")]
     assert idle[idle.step == 1].value.iloc[0] >= 1
+
+
+def test_unknown_cells_keeps_synthetic_late_projects_out_of_known_cells() -> None:
+    """calibration.synthetic_late_pipeline = "unknown_cells" (evaluated, not adopted:
+    docs/validation.md "The starting pipeline's late stages"): a cell with a known project in
+    development gets no synthetic permitting or construction project; with "all" some do."""
+
+    def synthetic_late_in_known_cells(choice: str) -> int:
+        over = {"calibration.synthetic_late_pipeline": choice}
+        b = MiningModel("baseline", rng=3, years=1, overrides=over).projects
+        dev = (b.known >= 0) & b.stage_mask(*DEVELOPMENT, Stage.CONSTRUCTION)
+        known = set(zip(b.country[dev].tolist(), b.mineral[dev].tolist(), strict=True))
+        late = (b.known < 0) & ~b.host_scaled & b.stage_mask(Stage.PERMITTING, Stage.CONSTRUCTION)
+        cells = zip(b.country[late].tolist(), b.mineral[late].tolist(), strict=True)
+        return sum(cell in known for cell in cells)
+
+    assert synthetic_late_in_known_cells("unknown_cells") == 0
+    assert synthetic_late_in_known_cells("all") > 0
