@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import ci95, paired
 
 from abm.experiments.summary import dependency_split
 from abm.midstream import allocate_feed, mined_dependency, share_refined
@@ -13,7 +14,6 @@ from abm.model import MiningModel
 from abm.outcomes import value_weights
 from abm.params.plants import load_plants, operating_capacity_t
 from abm.params.schema import MINERALS
-from tests.conftest import ci95, paired
 
 US, MX, CA = 0, 1, 2
 
