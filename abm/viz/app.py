@@ -60,10 +60,13 @@ CSS = """
 
 
 def initial_settings() -> UiSettings:
-    """Settings a new session starts from: ``$ABM_UI_SCENARIO`` (default baseline)."""
+    """Settings a new session starts from: ``$ABM_UI_SCENARIO`` (default baseline), focused on
+    the first mineral whose starting export restriction differs from baseline's (which holds
+    China's 2023-2025 controls), else on the default mineral."""
     name = os.environ.get(ENV_SCENARIO) or "baseline"
     values = load_scenario(name).values
-    restricted = [m for m in MINERALS if values[EXPORT_PREFIX + m] > 0]
+    base = load_scenario("baseline").values
+    restricted = [m for m in MINERALS if values[EXPORT_PREFIX + m] != base[EXPORT_PREFIX + m]]
     return UiSettings(scenario=name, focus_mineral=(restricted or [DEFAULT_FOCUS])[0])
 
 

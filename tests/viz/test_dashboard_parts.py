@@ -280,6 +280,7 @@ def test_app_makes_models_per_session_only() -> None:
     assert not [v for v in vars(app).values() if isinstance(v, mesa.Model)]
     settings = app.initial_settings()
     assert settings.scenario == "baseline" and settings.levers == {}
+    assert settings.focus_mineral == "gallium"  # baseline's own controls are not a focus
     params = app.model_params(settings)
     assert params["settings"] is settings  # fixed: Mesa passes it to the model on Reset
     assert {params["seed"]["type"], params["compare"]["type"]} == {"InputText", "Checkbox"}
@@ -330,3 +331,10 @@ def test_cli_server_settings(tmp_path) -> None:
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and "--production" in cmd
     assert cli.is_loopback("127.0.0.1") and cli.is_loopback("localhost")
     assert not cli.is_loopback("0.0.0.0")
+
+
+def test_a_session_focuses_on_a_mineral_the_scenario_restricts_differently(monkeypatch) -> None:
+    monkeypatch.setenv("ABM_UI_SCENARIO", "no_row_controls")  # lifts bismuth first (schema order)
+    assert app.initial_settings().focus_mineral == "bismuth"
+    monkeypatch.setenv("ABM_UI_SCENARIO", "crisis_fast_track")  # restricts only from 2026
+    assert app.initial_settings().focus_mineral == "gallium"
