@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from abm import cli
+from abm.params import plants
 from abm.params.plants import (
     PLANT_COLUMNS,
     PLANTS_CSV,
@@ -123,3 +125,15 @@ def test_good_row_converts_capacity_to_content(tmp_path):
     path = _write(tmp_path, {"capacity_value": "20000", "content_t_per_unit": "0.1654"})
     (p,) = load_plants(path)
     assert p.capacity_t_per_year == pytest.approx(20000 * 0.1654)
+
+
+def test_abm_run_refuses_a_bad_plant_table_in_one_line(tmp_path, monkeypatch, capsys):
+    """A bad row stops `abm run` before any run: exit 2, one line naming the file, row and
+    column, nothing written."""
+    bad = _write(tmp_path, {"content_t_per_unit": ""})
+    monkeypatch.setattr(plants, "PLANTS_CSV", bad)
+    out = tmp_path / "run"
+    assert cli.main(["run", "baseline", "--years", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(bad) in err[0] and "row 2: content_t_per_unit" in err[0]
+    assert not out.exists()
