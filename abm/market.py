@@ -31,6 +31,7 @@ expected prices are the same function called with the reference policy.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -116,9 +117,7 @@ def recovery_bounds(
         hosts[b] = h
         world = world_recovery_t_per_t(minerals, hosts)[b]
         host[c, b] = h
-        rate[c, b] = max(
-            rate[c, b], world if p.recovery_frac != p.recovery_frac else p.recovery_frac
-        )
+        rate[c, b] = max(rate[c, b], world if math.isnan(p.recovery_frac) else p.recovery_frac)
     return host, rate
 
 
@@ -489,9 +488,7 @@ class Market:
             gap = np.maximum(self.sourced_capacity_t * u - self.sourced_output_t, 0.0)
             self.sourced_output_t += gap * ramp
         throughput = self.throughput_t(u) + extra * u
-        feed = allocate_feed(production_t, throughput, offer.supply_frac)
-        feed = recover_byproducts(feed, throughput, self.host_cm, self.recovery_cm, self.byproduct)
-        own = feed.processing_feed_t + self.secondary_t  # (C, M) USMCA refined supply
+        feed, own = self._route(production_t, throughput, offer.supply_frac)
         # Scarcity from the totals: North America uses min(own, wanted) of its own supply
         # and imports the rest up to what the rest of the world offers.
         own_t, wanted_t = own.sum(0), wanted.sum(0)
@@ -524,15 +521,24 @@ class Market:
         rest = np.maximum(self.capacity_t - self.sourced_capacity_t, 0.0)
         return self.sourced_output_t + rest * utilisation_frac
 
+    def _route(
+        self, production_t: np.ndarray, throughput_t: np.ndarray, import_supply_frac: np.ndarray
+    ) -> tuple[FeedFlows, np.ndarray]:
+        """The ore stage of a month (:func:`abm.midstream.allocate_feed`, by-products recovered
+        from their hosts' feed) and the refined supply it gives with recycling, (C, M) t/yr."""
+        feed = allocate_feed(production_t, throughput_t, import_supply_frac)
+        feed = recover_byproducts(
+            feed, throughput_t, self.host_cm, self.recovery_cm, self.byproduct
+        )
+        return feed, feed.processing_feed_t + self.secondary_t  # USMCA refined supply
+
     def _clear_start(self, values: dict, production0_t: np.ndarray) -> Clearing:
         """The calibrated 2024 trade: 2024 output through the operating plants against 2024
         consumption at the reference price, the rest of the world offering all that is
         needed (the same two midstream steps as every month)."""
         n_c, n_m = self.capacity_t.shape
         throughput = self.throughput_t(values["processing.utilisation_frac"])
-        feed = allocate_feed(production0_t, throughput, np.ones(n_m))
-        feed = recover_byproducts(feed, throughput, self.host_cm, self.recovery_cm, self.byproduct)
-        own = feed.processing_feed_t + self.secondary_t
+        feed, own = self._route(production0_t, throughput, np.ones(n_m))
         need_t = np.maximum(self.consumption0_t.sum(0) - own.sum(0), 0.0)
         refined = share_refined(self.consumption0_t, own, need_t)
         return Clearing(
@@ -558,7 +564,7 @@ class Market:
             c, m = p.cell
             to_start = (
                 values["processing.build_months"]
-                if p.start_year != p.start_year
+                if math.isnan(p.start_year)
                 else (p.start_year - y0) * 12 + (PLANT_START_MONTH - m0) + 1
             )
             if p.stage == "construction":
@@ -567,19 +573,22 @@ class Market:
                 self.announced.append(_Announced(p, c, m, to_start))
 
     def _start_announced(
-        self, v: dict, step: int, build_months: np.ndarray, value_index: np.ndarray
+        self,
+        v: dict,
+        step: int,
+        build_months: np.ndarray,
+        value_index: np.ndarray,
+        capex_per_t: np.ndarray,
     ) -> None:
         """Announced plants whose build must begin by now start unless their value has fallen
         below ``processing.announced_go_value_frac`` of its value under the calibration
         reference (``value_index``: margin, policy, rates and permit time,
         :meth:`_plant_value_index`): their sponsors decided under today's conditions. One
         still below it ``processing.announced_patience_years`` after its due start is
-        dropped. A
-        by-product recovery circuit at an existing refinery (Clarksville germanium and
-        gallium) takes ``supply.recovery_build_months``, a new plant the country's build and
-        permit time."""
+        dropped. A by-product recovery circuit at an existing refinery (Clarksville germanium
+        and gallium) takes ``supply.recovery_build_months``, a new plant the country's build
+        and permit time."""
         patience = 12.0 * v["processing.announced_patience_years"]
-        capex_per_t = self.base_price * v["processing.capex_usd_per_usd_capacity"]
         waiting = []
         for a in self.announced:
             months = v["supply.recovery_build_months"] if self.byproduct[a.m] else build_months[a.c]
@@ -649,7 +658,8 @@ class Market:
         n_m = self.capacity_t.shape[1]
         build = v["processing.build_months"] + v["processing.permit_review_frac"] * review_months
         value = self._plant_value_index(v, build, scarcity, *rates_frac)
-        self._start_announced(v, step, build, value)
+        capex_per_t = self.base_price * v["processing.capex_usd_per_usd_capacity"]
+        self._start_announced(v, step, build, value, capex_per_t)
         pending = self.plants.pending_t
         ore = np.maximum(feed.concentrate_exports_t - pending, 0.0)
         gap = np.maximum(imports_na_t - pending.sum(0), 0.0)
@@ -660,7 +670,6 @@ class Market:
         start_t = ore * scale[None, :] * v["processing.expansion_frac_per_year"] / 12.0
         start_t *= value
         start_t = np.where(start_t > PLANT_TOL_T, start_t, 0.0)
-        capex_per_t = self.base_price * v["processing.capex_usd_per_usd_capacity"]
         months = np.maximum(np.rint(build).astype(int), 1)  # round half to even, as round()
         capex_usd = (start_t * capex_per_t[None, :]).sum(1)
         self.plants.start(step + months, start_t, capex_usd / months)  # paid over the build
