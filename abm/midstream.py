@@ -45,7 +45,7 @@ class FeedFlows:
     concentrate_imports_t: np.ndarray  # from outside USMCA
     concentrate_exports_t: np.ndarray  # to outside USMCA
     processing_feed_t: np.ndarray  # treated in this country's plants (= refined output)
-    recovered_t: np.ndarray | None = None  # by-products recovered from a host's feed
+    recovered_t: np.ndarray  # by-products recovered from a host's feed (0 but gallium, germanium)
 
 
 def recover_byproducts(
@@ -94,7 +94,7 @@ def allocate_feed(
     exports = np.maximum(ore_left - partner_out, 0.0)
     imports = np.maximum(spare - partner_in, 0.0) * import_supply_frac[None, :]
     feed = home + partner_in + imports
-    return FeedFlows(mine_t, partner_in, partner_out, imports, exports, feed)
+    return FeedFlows(mine_t, partner_in, partner_out, imports, exports, feed, np.zeros_like(feed))
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def test_flows_add_up_per_country_and_stage(clearings):
             + f.partner_in_t
             - f.partner_out_t
             - f.concentrate_exports_t
-            + (0.0 if f.recovered_t is None else f.recovered_t)
+            + f.recovered_t
         )
         np.testing.assert_allclose(ore, f.processing_feed_t, rtol=1e-9, atol=1e-6)
         refined = (

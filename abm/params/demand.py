@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from abm.params.schema import MINERALS
-from abm.params.tables import PARAMS_DIR, choice, fail, number, read_rows
+from abm.params.tables import PARAMS_DIR, choice, fail, first_seen, number, read_rows
 
 DEMAND_OUTLOOK_CSV = PARAMS_DIR / "demand_outlook.csv"
 SCENARIOS = ("steps", "aps", "nze", "trend")
@@ -94,9 +94,7 @@ def load_demand_outlook(path: Path | str | None = None) -> pd.DataFrame:
         if not r["source"]:
             raise fail(path, row, "source: empty (every row cites its source)")
         key = (r["mineral"], r["scenario"], int(year))
-        if key in seen:
-            raise fail(path, row, f"duplicate {key} (first on row {seen[key]})")
-        seen[key] = row
+        first_seen(path, row, seen, key, str(key))
         recs.append(
             {
                 **r,

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from abm.params.schema import COUNTRIES, MINERALS
-from abm.params.tables import PARAMS_DIR, boolean, choice, fail, number, read_rows
+from abm.params.tables import PARAMS_DIR, boolean, choice, fail, first_seen, number, read_rows
 
 KNOWN_PROJECTS_CSV = PARAMS_DIR / "known_projects.csv"
 # Stage names of abm.projects.Stage (tests check they still exist there).
@@ -161,9 +161,7 @@ def load_known_projects(path: Path | str | None = None) -> pd.DataFrame:
         if not r["source"]:
             raise fail(path, row, "source: empty (every row cites its source)")
         key = (r["project_id"], r["mineral"], rec["byproduct"])
-        if key in seen:
-            raise fail(path, row, f"duplicate project/mineral {key[:2]} (first on row {seen[key]})")
-        seen[key] = row
+        first_seen(path, row, seen, key, f"project/mineral {key[:2]}")
         if math.isnan(rec["capex_usd"]) and r["project_id"] in CAD_CAPEX:
             cad, year = CAD_CAPEX[r["project_id"]]
             rec["capex_usd"], rec["capex_year"] = cad / cad_per_usd(year), float(year)

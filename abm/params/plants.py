@@ -10,7 +10,7 @@ table was built, and what could not be sourced, is in ``params/README-processing
 
 The market's starting processing capacity is the operating rows (:func:`operating_capacity_t`);
 construction and announced rows enter the plant pipeline (:func:`pipeline_rows`). Secondary
-supply (recycled scrap) is its own flow, per country and mineral (:func:`secondary_supply_t`).
+supply (recycled scrap) is its own flow, per country and mineral (:func:`load_secondary`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import numpy as np
 
 from abm.params.scenario import load_scenario
 from abm.params.schema import COUNTRIES, MINERALS
-from abm.params.tables import PARAMS_DIR, choice, fail, number, read_rows
+from abm.params.tables import PARAMS_DIR, choice, fail, first_seen, number, read_rows
 
 PLANTS_CSV = PARAMS_DIR / "processing_plants.csv"
 SECONDARY_CSV = PARAMS_DIR / "secondary_supply.csv"
@@ -131,9 +131,7 @@ def _load_plants(path: Path) -> tuple[Plant, ...]:
             path, row, "recovery_frac", r.get("recovery_frac", ""), optional=True, minimum=0
         )
         key = (r["plant_id"], r["mineral"])
-        if key in seen:
-            raise fail(path, row, f"duplicate plant/mineral {key} (first on row {seen[key]})")
-        seen[key] = row
+        first_seen(path, row, seen, key, f"plant/mineral {key}")
         out.append(
             Plant(
                 row=row,
@@ -206,9 +204,7 @@ def _load_secondary(path: Path) -> np.ndarray:
         if not math.isnan(value) and not r["source"]:
             raise fail(path, row, "source: empty (a figure cites its source)")
         key = (r["country"], r["mineral"])
-        if key in seen:
-            raise fail(path, row, f"duplicate country/mineral {key} (first on row {seen[key]})")
-        seen[key] = row
+        first_seen(path, row, seen, key, f"country/mineral {key}")
         if not math.isnan(value):
             out[COUNTRIES.index(r["country"]), MINERALS.index(r["mineral"])] = value
     out.flags.writeable = False

@@ -77,6 +77,14 @@ def number(
     return value
 
 
+def first_seen(path: Path, row: int, seen: dict, key: object, label: str) -> None:
+    """Refuse a row whose key an earlier row of the table had (``label`` names the key in the
+    message); otherwise remember the row in ``seen``."""
+    if key in seen:
+        raise fail(path, row, f"duplicate {label} (first on row {seen[key]})")
+    seen[key] = row
+
+
 def boolean(path: Path, row: int, col: str, text: str) -> bool:
     """``True``/``False`` (any case) or ``true``/``false``."""
     low = text.lower()
