@@ -120,10 +120,10 @@ def test_hindcast_fitted_checks_pass(default_run) -> None:
     assert not table.loc[table.check.isin(HELD_OUT), "fitted"].any()
 
 
-def _known_failure(check: str, section: str, why: str):
-    """A held-out check the model fails today, as a strict xfail case."""
+def _known_failure(check: str, section: str, why: str, issue: int = 14):
+    """A check the model fails today, as a strict xfail case."""
     reason = (
-        f"KNOWN FAILURE (issue 14, docs/validation.md '{section}'): {why}; strict, so this "
+        f"KNOWN FAILURE (issue {issue}, docs/validation.md '{section}'): {why}; strict, so this "
         "test fails (and must be updated) the day the model reproduces it"
     )
     return pytest.param(check, marks=pytest.mark.xfail(strict=True, reason=reason), id=check)
@@ -172,17 +172,18 @@ def _known_failure(check: str, section: str, why: str):
     ],
 )
 def test_hindcast_held_out_check_passes(default_run, check: str) -> None:
+    _assert_passes(default_run, check)
+
+
+def _assert_passes(default_run, check: str) -> None:
     _, table, _ = default_run
     row = table[table.check == check]
     assert len(row) == 1 and (row.result == "PASS").all(), row[["check", "result"]].to_string()
 
 
 def _start_failure(check: str, why: str):
-    reason = (
-        f"KNOWN FAILURE (issue 24, docs/validation.md 'The midstream's starting check: "
-        f"results'): {why}; strict, so this test fails the day the start reproduces it"
-    )
-    return pytest.param(check, marks=pytest.mark.xfail(strict=True, reason=reason), id=check)
+    """A check of the computed start (issue 24) the model fails today."""
+    return _known_failure(check, "The midstream's starting check: results", why, issue=24)
 
 
 @pytest.mark.parametrize(
@@ -209,9 +210,7 @@ def _start_failure(check: str, why: str):
     ],
 )
 def test_midstream_start_check_passes(default_run, check: str) -> None:
-    _, table, _ = default_run
-    row = table[table.check == check]
-    assert len(row) == 1 and (row.result == "PASS").all(), row[["check", "result"]].to_string()
+    _assert_passes(default_run, check)
 
 
 def test_bad_input_is_scenario_error(tmp_path) -> None:
